@@ -1,0 +1,1 @@
+"""The users API: a Django REST service whose OpenAPI contract is committed in contract/."""

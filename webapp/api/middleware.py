@@ -1,0 +1,59 @@
+"""Middleware that keeps every answer JSON, even for errors raised outside DRF views."""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
+
+from webapp.api.errors import SERVER_ERROR, database_unavailable, is_database_outage, json_error
+
+logger = logging.getLogger(__name__)
+
+
+class JSONErrorMiddleware:
+    """Turns any exception that escapes a view into a JSON response, never a debug page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, RequestDataTooBig):
+            return _too_large()
+        if isinstance(exception, (SuspiciousOperation, BadRequest)):
+            return json_error(400, f"Bad request: {exception}")
+        if is_database_outage(exception):
+            logger.error("database unavailable: %s", exception)
+            return database_unavailable()
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        return json_error(500, SERVER_ERROR)
+
+
+def _too_large():
+    limit = settings.MAX_REQUEST_BODY_BYTES
+    return json_error(413, f"Request body too large; the limit is {limit} bytes.")
+
+
+class BodySizeLimitMiddleware:
+    """Answers 413 before reading a body whose declared length is over the limit.
+
+    DRF reads the WSGI stream directly, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE alone does not
+    protect the API views.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raw = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(raw)
+        except ValueError:
+            return json_error(400, f"Bad request: invalid Content-Length header {raw!r}.")
+        if length < 0:
+            return json_error(400, f"Bad request: invalid Content-Length header {raw!r}.")
+        if length > settings.MAX_REQUEST_BODY_BYTES:
+            return _too_large()
+        return self.get_response(request)
