@@ -1,0 +1,1 @@
+"""Helpers shared by the gates: a real gunicorn server on loopback, readiness waits."""
