@@ -23,3 +23,17 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = (
             f"FAIL_ON_SKIP=1 forbids skipping; this test was skipped because: {reason}"
         )
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """DATABASE_URL of a real PostgreSQL: the configured one, else a throwaway local cluster."""
+    from tests.support.postgres import configured_url, server_available, throwaway_cluster
+
+    if configured_url():
+        yield configured_url()
+        return
+    if not server_available():
+        pytest.skip("needs PostgreSQL: install the postgresql server package or set DATABASE_URL")
+    with throwaway_cluster() as (url, _datadir):
+        yield url

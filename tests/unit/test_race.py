@@ -1,47 +1,46 @@
-"""Racing creates of one dni: one 201, the rest 400, no 500 (real threads, real database)."""
+"""Racing creates of one dni: one 201, the rest 400, no 500.
+
+Real concurrency: several client threads against a real gunicorn with several workers, on a
+real PostgreSQL. Only the database's unique constraint can make this pass.
+"""
 
 import threading
+import uuid
 
-import pytest
-from django.db import connection, connections
-from rest_framework.test import APIClient
+import requests
 
-from webapp.users.models import User
+from tests.support.live_server import LiveServer
 
-RACERS = 16
+RACERS = 24
 
 
-@pytest.mark.django_db(transaction=True)
-def test_racing_creates_of_one_dni_give_one_201(settings):
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "needs PostgreSQL for real concurrent writers: set DATABASE_URL "
-            "(python3 scripts/local_postgres.py start DIR prints one)"
-        )
+def test_racing_creates_of_one_dni_give_one_201(postgres_url):
+    dni = "R" + uuid.uuid4().hex[:12]
     barrier = threading.Barrier(RACERS)
-    statuses: list[int] = []
-    bodies: list[dict] = []
+    results: list[tuple[int, dict]] = []
     lock = threading.Lock()
 
-    def racer(index: int) -> None:
-        client = APIClient()
-        try:
-            barrier.wait(timeout=30)
-            response = client.post(
-                "/api/users/", {"dni": "RACE-1", "name": f"racer {index}"}, format="json"
-            )
-            with lock:
-                statuses.append(response.status_code)
-                bodies.append(response.json())
-        finally:
-            connections.close_all()
+    with LiveServer(database_url=postgres_url, workers=4, threads=4) as server:
 
-    threads = [threading.Thread(target=racer, args=(i,)) for i in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+        def racer(index: int) -> None:
+            with requests.Session() as session:
+                barrier.wait(timeout=30)
+                response = session.post(
+                    server.url + "/api/users/", json={"dni": dni, "name": f"r{index}"}, timeout=30
+                )
+                with lock:
+                    results.append((response.status_code, response.json()))
 
-    assert sorted(statuses) == [201] + [400] * (RACERS - 1), statuses
-    assert bodies.count({"detail": "User already exists"}) == RACERS - 1
-    assert User.objects.filter(dni="RACE-1").count() == 1
+        threads = [threading.Thread(target=racer, args=(i,)) for i in range(RACERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        listed = requests.get(server.url + "/api/users/", timeout=30).json()
+
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [201] + [400] * (RACERS - 1), statuses
+    assert [body for status, body in results if status == 400] == [
+        {"detail": "User already exists"}
+    ] * (RACERS - 1)
+    assert [user["dni"] for user in listed].count(dni) == 1
