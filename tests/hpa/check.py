@@ -169,8 +169,14 @@ def drive(cfg: Config, cluster: k8s.Cluster, names: tuple[str, str], out: Outcom
         f"Load: GET {url}, {cfg.concurrency} clients, {cfg.rate:g} requests/s, "
         f"{cfg.duration:g}s; a sample every {cfg.interval:g}s"
     )
-    load = Load(url, cfg.concurrency, cfg.rate, cfg.duration, cfg.request_timeout).start()
+    load = Load(url, cfg.concurrency, cfg.rate, cfg.duration, cfg.request_timeout)
+    before = time.monotonic()
+    baseline = sample(cluster, names, load, before, before, "start")
+    load.start()
     t0 = since = load.started_at
+    baseline["t"] = round(before - t0, 3)
+    out.samples.append(baseline)
+    say(_line(baseline))
     out.phases.append({"name": "load", "start": 0.0, "end": None})
     next_at = t0
     try:

@@ -2,7 +2,8 @@
 
 Each client is a thread with its own keep-alive session. Together they send at most
 ``rate`` requests per second for ``duration`` seconds, so the number of requests is bounded by
-rate x duration whatever the server does; a slow server gets fewer, not more.
+rate x duration whatever the server does; a slow server gets fewer, not more (and every request
+has a timeout).
 """
 
 from __future__ import annotations
@@ -68,8 +69,14 @@ class Load:
         self.ended_at: float | None = None
 
     def _slot(self) -> float | None:
-        """The start time of the next request, or None when the load is over."""
+        """The start time of the next request, or None when the load is over.
+
+        Slots more than a second late (every client was busy) are dropped, not caught up in a
+        burst, so the rate never exceeds ``rate`` over any second by more than one second's worth.
+        """
         with self._lock:
+            late = time.monotonic() - 1.0 - self.started_at
+            self._next_slot = max(self._next_slot, math.ceil(late * self.rate))
             at = self.started_at + self._next_slot / self.rate
             self._next_slot += 1
         return None if at >= self.started_at + self.duration else at

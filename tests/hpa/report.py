@@ -56,11 +56,12 @@ def write_png(path: Path, out: Outcome, title: str) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     samples = out.samples
     t = [s["t"] for s in samples]
     fig, (ax_rep, ax_cpu, ax_req) = plt.subplots(
-        3, 1, sharex=True, figsize=(10, 8), height_ratios=[3, 3, 2]
+        3, 1, sharex=True, figsize=(12, 8), height_ratios=[3, 3, 2]
     )
     hpa = out.hpa
     for ax in (ax_rep, ax_cpu, ax_req):
@@ -86,13 +87,30 @@ def write_png(path: Path, out: Outcome, title: str) -> None:
     ax_rep.axhline(hpa["expect_replicas"], color="green", ls="-.", lw=1, label="expected")
     ax_rep.set_ylabel("replicas")
     ax_rep.set_ylim(0, hpa["max_replicas"] + 1)
-    ax_rep.legend(loc="upper right", fontsize=8, ncols=2)
+    ax_rep.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax_rep.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
 
     cpu = [s["cpu_utilization"] for s in samples]
     ax_cpu.plot(t, [float("nan") if c is None else c for c in cpu], marker=".", label="CPU")
     ax_cpu.axhline(hpa["target_cpu_utilization"], color="red", ls="--", lw=1, label="target")
-    ax_cpu.set_ylabel("CPU utilisation (% of request)")
-    ax_cpu.legend(loc="upper right", fontsize=8)
+    saturated = [
+        (s["t"], s["cpu_utilization"])
+        for s in samples
+        if s["phase"] == "load"
+        and s["current_replicas"] == hpa["max_replicas"]
+        and s["cpu_utilization"] is not None
+        and s["cpu_utilization"] > hpa["target_cpu_utilization"]
+    ]
+    if saturated:
+        ax_cpu.scatter(
+            *zip(*saturated, strict=True),
+            color="red",
+            zorder=3,
+            label="above target at maxReplicas",
+        )
+    ax_cpu.set_ylim(bottom=0)
+    ax_cpu.set_ylabel("CPU utilisation\n(% of request)")
+    ax_cpu.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
 
     ax_req.plot(t, [s["request_rate"] for s in samples], label="requests/s")
     ax_req.set_ylabel("requests/s")
@@ -112,7 +130,13 @@ def write_png(path: Path, out: Outcome, title: str) -> None:
     ax_p95.set_ylabel("p95 latency (ms)")
     lines = ax_req.get_legend_handles_labels()
     more = ax_p95.get_legend_handles_labels()
-    ax_req.legend(lines[0] + more[0], lines[1] + more[1], loc="upper right", fontsize=8)
+    ax_req.legend(
+        lines[0] + more[0],
+        lines[1] + more[1],
+        loc="upper left",
+        bbox_to_anchor=(1.08, 1),
+        fontsize=8,
+    )
 
     verdict = "PASS" if out.passed else "FAIL: " + "; ".join(out.failures)
     fig.suptitle(f"{title}\n{verdict}", fontsize=10, wrap=True)
