@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     namespace = cfg.namespace or default_namespace
     out = check.Outcome()
     try:
-        out = check.run(cfg, k8s.Cluster(api_client, namespace))
+        check.run(cfg, k8s.Cluster(api_client, namespace), out)
     except ApiException as exc:
         out.add(
             "cluster-api",

@@ -6,6 +6,8 @@ import time
 from dataclasses import asdict, dataclass, field
 
 import requests
+from kubernetes.client.exceptions import ApiException
+from urllib3.exceptions import HTTPError
 
 from tests.hpa import cluster as k8s
 from tests.hpa.config import Config
@@ -137,8 +139,21 @@ def preconditions(cfg: Config, cluster: k8s.Cluster, out: Outcome) -> tuple[str,
     return hpa.metadata.name, ref.name
 
 
+def snapshot(cluster: k8s.Cluster, names: tuple[str, str], attempts: int = 3) -> k8s.Snapshot:
+    """Read the HPA and the Deployment, retrying a transient API error during the load."""
+    for attempt in range(attempts):
+        try:
+            return cluster.snapshot(*names)
+        except (ApiException, HTTPError) as exc:
+            if attempt == attempts - 1 or (isinstance(exc, ApiException) and exc.status < 500):
+                raise
+            say(f"  (the Kubernetes API failed once, retrying: {exc})")
+            time.sleep(1.0)
+    raise AssertionError("unreachable")
+
+
 def sample(cluster, names, load: Load, t0: float, since: float, phase: str) -> dict:
-    snap = cluster.snapshot(*names)
+    snap = snapshot(cluster, names)
     now = time.monotonic()
     window = summarise(load.between(since, now), now - since)
     return {
@@ -318,7 +333,9 @@ def evaluate(cfg: Config, out: Outcome) -> None:
         "error-rate",
         requests_sent > 0 and rate <= cfg.max_error_rate,
         f"{errors} of {requests_sent} requests failed ({rate:.2%}; limit "
-        f"{cfg.max_error_rate:.2%})" + (f": {failures}" if failures else ""),
+        f"{cfg.max_error_rate:.2%})" + (f": {failures}" if failures else "")
+        if requests_sent
+        else "no request completed during the load",
     )
     p95 = out.load["p95_ms"]
     out.add(
@@ -355,8 +372,7 @@ def evaluate(cfg: Config, out: Outcome) -> None:
             )
 
 
-def run(cfg: Config, cluster: k8s.Cluster) -> Outcome:
-    out = Outcome()
+def run(cfg: Config, cluster: k8s.Cluster, out: Outcome) -> Outcome:
     names = preconditions(cfg, cluster, out)
     if names is None:
         return out

@@ -93,6 +93,7 @@ class FakeConfig:
     pod_start_seconds: float = 0.5
     cpu_requests_set: bool = True  # False: the container has no CPU request
     metrics_available: bool = True  # False: metrics-server answers nothing
+    initial_replicas: int | None = None  # default: min_replicas, as on a settled cluster
 
 
 @dataclass
@@ -118,8 +119,10 @@ class FakeApiServer:
         self.created = time.time()
         self.uids = {"hpa": str(uuid.uuid4()), "deployment": str(uuid.uuid4())}
         self.lock = threading.Lock()
-        self.state = State(pods=[0.0] * cfg.min_replicas, desired=cfg.min_replicas)
-        self.state.current = cfg.min_replicas
+        initial = cfg.initial_replicas or cfg.min_replicas
+        self.state = State(pods=[0.0] * initial, desired=initial, current=initial)
+        # as if the controller had recommended the current count until now
+        self.state.recommendations.append((time.monotonic(), initial))
         self.requests: list[tuple[str, str]] = []
         self.unexpected: list[str] = []
         self.unauthorised = 0

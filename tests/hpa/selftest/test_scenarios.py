@@ -151,3 +151,28 @@ def test_never_scaling_back_in_within_the_limit_fails(app, tmp_path):
     assert "did not scale back down to minReplicas (1) within 3s" in message
     assert "stabilization window is 60s" in message
     assert_talked_only_to_known_endpoints(fake)
+
+
+def test_an_hpa_for_another_deployment_fails(app, tmp_path):
+    with fake_for(app) as fake:
+        run = run_checker(fake, app, tmp_path, HPA_DEPLOYMENT="orders-api")
+    assert run.returncode == 1, run.output
+    assert list(run.failed_checks) == ["hpa-targets-deployment"]
+    assert (
+        "no HorizontalPodAutoscaler in namespace 'users' targets Deployment 'orders-api' "
+        "(found: users-api)"
+    ) in run.failed_checks["hpa-targets-deployment"]
+    assert_talked_only_to_known_endpoints(fake)
+
+
+def test_a_deployment_not_at_its_minimum_fails_before_any_load(app, tmp_path):
+    with fake_for(app, initial_replicas=3, scale_down_window=60) as fake:
+        run = run_checker(fake, app, tmp_path)
+    assert run.returncode == 1, run.output
+    assert list(run.failed_checks) == ["deployment-at-minimum"]
+    assert (
+        "the Deployment is at 3 replicas, not at the HPA's minimum of 1"
+        in (run.failed_checks["deployment-at-minimum"])
+    )
+    assert run.timeline["samples"] == []
+    assert_talked_only_to_known_endpoints(fake)
