@@ -73,7 +73,7 @@ OPTIONS = [
         "HPA_MAX_ERROR_RATE",
         float,
         0.01,
-        "largest fraction of failed requests (0.01 = 1%%)",
+        "largest fraction of failed requests (0.01 is one percent)",
         0,
         1,
     ),
@@ -153,7 +153,8 @@ def parser() -> argparse.ArgumentParser:
             dest=_attr(option),
             default=None,
             help=(
-                f"{option.help} [env {option.env}; default {option.default}"
+                f"{option.help} [env {option.env}"
+                + (f"; default {option.default}" if option.default is not None else "")
                 + (f"; {option.low:g} to {option.high:g}" if option.low is not None else "")
                 + "]"
             ),
