@@ -465,7 +465,14 @@ class FakeApiServer:
                     "apiVersion": "autoscaling/v2",
                     "kind": "HorizontalPodAutoscalerList",
                     "metadata": {"resourceVersion": str(self._resource_version)},
-                    "items": [self.hpa_object()],
+                    # as from a real API server, list items carry no apiVersion and kind
+                    "items": [
+                        {
+                            k: v
+                            for k, v in self.hpa_object().items()
+                            if k not in ("apiVersion", "kind")
+                        }
+                    ],
                 }
             match = re.fullmatch(base + r"/([^/]+)", path)
             if match:
