@@ -136,7 +136,7 @@ class Cluster:
                 raise PreconditionFailed(
                     "hpa-targets-deployment",
                     f"HorizontalPodAutoscaler {hpa_name!r} targets {ref.kind}/{ref.name}, "
-                    f"not Deployment/{deployment}",
+                    f"not Deployment/{deployment} (set HPA_DEPLOYMENT to the Deployment it scales)",
                 )
             return hpa
         hpas = self.autoscaling.list_namespaced_horizontal_pod_autoscaler(
