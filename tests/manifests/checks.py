@@ -54,7 +54,9 @@ def containers(obj: dict, init: bool = True) -> list[tuple[str, dict]]:
     base = "spec.template.spec" if obj["kind"] != "Pod" else "spec"
     found = [(f"{base}.containers[{c['name']}]", c) for c in spec.get("containers", [])]
     if init:
-        found += [(f"{base}.initContainers[{c['name']}]", c) for c in spec.get("initContainers", [])]
+        found += [
+            (f"{base}.initContainers[{c['name']}]", c) for c in spec.get("initContainers", [])
+        ]
     return found
 
 
@@ -117,8 +119,10 @@ def check_hpa_targets(v: Variant) -> list[str]:
         obj = v.get(target["kind"], target["name"])
         where = f"{v.name}: {ref(hpa)}: spec.scaleTargetRef"
         if target["kind"] != "Deployment" or obj is None:
-            problems.append(f"{where} points at {target['kind']}/{target['name']}, "
-                            "which is not a Deployment of this overlay")
+            problems.append(
+                f"{where} points at {target['kind']}/{target['name']}, "
+                "which is not a Deployment of this overlay"
+            )
             continue
         for path, container in containers(obj):
             if not (container.get("resources", {}).get("requests", {}) or {}).get("cpu"):
@@ -285,8 +289,10 @@ def check_job_image(v: Variant) -> list[str]:
     deployments = [o for o in app_workloads(v) if o["kind"] == "Deployment"]
     jobs = [o for o in app_workloads(v) if o["kind"] == "Job"]
     if not deployments or not jobs:
-        return [f"{v.name}: expected the app's Deployment and its migration Job, found "
-                f"{[ref(o) for o in deployments + jobs]}"]
+        return [
+            f"{v.name}: expected the app's Deployment and its migration Job, found "
+            f"{[ref(o) for o in deployments + jobs]}"
+        ]
     images = {c["image"] for d in deployments for _, c in containers(d)}
     for job in jobs:
         for path, container in containers(job):
@@ -365,14 +371,15 @@ def check_no_plaintext_secrets(v: Variant) -> list[str]:
     """No secret value is in the manifests: Secrets come from the pipeline, never from the repo."""
     problems = []
     for obj in v.objects:
-        if obj["kind"] == "Secret" and (obj.get("data") or obj.get("stringData")):
+        keys = sorted({**(obj.get("data") or {}), **(obj.get("stringData") or {})})
+        if obj["kind"] == "Secret" and keys:
             problems.append(
                 f"{v.name}: {ref(obj)}: data holds committed secret values "
-                f"({', '.join(sorted({**(obj.get('data') or {}), **(obj.get('stringData') or {})}))}); "
+                f"({', '.join(keys)}); "
                 "the pipeline creates this Secret from the environment's variable group"
             )
         if obj["kind"] == "ConfigMap":
-            for key in (obj.get("data") or {}):
+            for key in obj.get("data") or {}:
                 if SECRET_NAME.search(key):
                     problems.append(
                         f"{v.name}: {ref(obj)}: data.{key} puts a secret in a ConfigMap; it "
@@ -442,23 +449,28 @@ def check_deployment_rules(v: Variant) -> list[str]:
         where = f"{v.name}: {ref(obj)}"
         pod_sc = spec.get("securityContext", {})
         if pod_sc.get("runAsNonRoot") is not True or pod_sc.get("runAsUser") != 10001:
-            problems.append(f"{where}: spec.template.spec.securityContext must run as non-root "
-                            "UID 10001 (the image's user)")
+            problems.append(
+                f"{where}: spec.template.spec.securityContext must run as non-root "
+                "UID 10001 (the image's user)"
+            )
         if (pod_sc.get("seccompProfile") or {}).get("type") != "RuntimeDefault":
-            problems.append(f"{where}: spec.template.spec.securityContext.seccompProfile.type "
-                            "must be RuntimeDefault")
+            problems.append(
+                f"{where}: spec.template.spec.securityContext.seccompProfile.type "
+                "must be RuntimeDefault"
+            )
         mounts_needed = {"/tmp"}
         for path, c in containers(obj):
             sc = c.get("securityContext", {})
             if sc.get("allowPrivilegeEscalation") is not False:
-                problems.append(f"{where}: {path}.securityContext.allowPrivilegeEscalation must "
-                                "be false")
+                problems.append(
+                    f"{where}: {path}.securityContext.allowPrivilegeEscalation must be false"
+                )
             if sc.get("readOnlyRootFilesystem") is not True:
-                problems.append(f"{where}: {path}.securityContext.readOnlyRootFilesystem must be "
-                                "true")
+                problems.append(
+                    f"{where}: {path}.securityContext.readOnlyRootFilesystem must be true"
+                )
             if (sc.get("capabilities") or {}).get("drop") != ["ALL"]:
-                problems.append(f"{where}: {path}.securityContext.capabilities.drop must be "
-                                "[ALL]")
+                problems.append(f"{where}: {path}.securityContext.capabilities.drop must be [ALL]")
             limits = (c.get("resources") or {}).get("limits") or {}
             requests = (c.get("resources") or {}).get("requests") or {}
             for kind in ("cpu", "memory"):
@@ -466,8 +478,10 @@ def check_deployment_rules(v: Variant) -> list[str]:
                     problems.append(f"{where}: {path}.resources needs a {kind} request and limit")
             mounted = {m["mountPath"] for m in c.get("volumeMounts", [])}
             for needed in sorted(mounts_needed - mounted):
-                problems.append(f"{where}: {path}.volumeMounts has no writable volume at "
-                                f"{needed} (the root filesystem is read-only)")
+                problems.append(
+                    f"{where}: {path}.volumeMounts has no writable volume at "
+                    f"{needed} (the root filesystem is read-only)"
+                )
             env = _env_values(v, c)
             if env.get("GUNICORN_GRACEFUL_TIMEOUT"):
                 graceful = int(env["GUNICORN_GRACEFUL_TIMEOUT"])
@@ -485,8 +499,9 @@ def check_deployment_rules(v: Variant) -> list[str]:
                 for probe, url in wanted.items():
                     got = ((c.get(probe) or {}).get("httpGet") or {}).get("path", "")
                     if got.rstrip("/") != url:
-                        problems.append(f"{where}: {path}.{probe}.httpGet.path is {got!r}, "
-                                        f"expected {url}")
+                        problems.append(
+                            f"{where}: {path}.{probe}.httpGet.path is {got!r}, expected {url}"
+                        )
                 pre_stop = ((c.get("lifecycle") or {}).get("preStop") or {}).get("sleep", {})
                 delay = pre_stop.get("seconds", 0)
                 grace = spec.get("terminationGracePeriodSeconds", 30)
@@ -501,12 +516,14 @@ def check_deployment_rules(v: Variant) -> list[str]:
                     )
         if obj["kind"] == "Job":
             if "backoffLimit" not in obj["spec"] or "ttlSecondsAfterFinished" not in obj["spec"]:
-                problems.append(f"{where}: spec.backoffLimit and spec.ttlSecondsAfterFinished "
-                                "must be set")
+                problems.append(
+                    f"{where}: spec.backoffLimit and spec.ttlSecondsAfterFinished must be set"
+                )
             args = [a for _, c in containers(obj) for a in c.get("args", [])]
             if args != ["migrate"]:
-                problems.append(f"{where}: spec.template.spec.containers[].args is {args}, "
-                                "expected ['migrate']")
+                problems.append(
+                    f"{where}: spec.template.spec.containers[].args is {args}, expected ['migrate']"
+                )
     return problems
 
 
@@ -517,22 +534,30 @@ def check_hpa_settings(v: Variant) -> list[str]:
         where = f"{v.name}: {ref(hpa)}"
         spec = hpa["spec"]
         if (spec.get("minReplicas"), spec.get("maxReplicas")) != (2, 6):
-            problems.append(f"{where}: spec.minReplicas/maxReplicas are "
-                            f"{spec.get('minReplicas')}/{spec.get('maxReplicas')}, expected 2/6")
+            problems.append(
+                f"{where}: spec.minReplicas/maxReplicas are "
+                f"{spec.get('minReplicas')}/{spec.get('maxReplicas')}, expected 2/6"
+            )
         cpu = [m for m in spec.get("metrics", []) if m.get("resource", {}).get("name") == "cpu"]
         if not cpu or cpu[0]["resource"]["target"].get("averageUtilization") != 50:
             problems.append(f"{where}: spec.metrics needs CPU at averageUtilization 50")
-        down = ((spec.get("behavior") or {}).get("scaleDown") or {})
+        down = (spec.get("behavior") or {}).get("scaleDown") or {}
         window = down.get("stabilizationWindowSeconds")
         if window is None:
-            problems.append(f"{where}: spec.behavior.scaleDown.stabilizationWindowSeconds is "
-                            "not set for this environment")
+            problems.append(
+                f"{where}: spec.behavior.scaleDown.stabilizationWindowSeconds is "
+                "not set for this environment"
+            )
         elif v.overlay == "dev" and window > 120:
-            problems.append(f"{where}: spec.behavior.scaleDown.stabilizationWindowSeconds is "
-                            f"{window}; dev must scale down within minutes (at most 120)")
+            problems.append(
+                f"{where}: spec.behavior.scaleDown.stabilizationWindowSeconds is "
+                f"{window}; dev must scale down within minutes (at most 120)"
+            )
         elif v.overlay == "prd" and window < 300:
-            problems.append(f"{where}: spec.behavior.scaleDown.stabilizationWindowSeconds is "
-                            f"{window}; prd keeps a conservative window (at least 300)")
+            problems.append(
+                f"{where}: spec.behavior.scaleDown.stabilizationWindowSeconds is "
+                f"{window}; prd keeps a conservative window (at least 300)"
+            )
         if v.overlay == "prd":
             notes = hpa["metadata"].get("annotations") or {}
             for key in ("users-api/peak-rps", "users-api/p95-latency-ms"):
@@ -540,8 +565,10 @@ def check_hpa_settings(v: Variant) -> list[str]:
                     if float(notes[key]) <= 0:
                         raise ValueError
                 except (KeyError, ValueError):
-                    problems.append(f"{where}: metadata.annotations[{key}] must be a positive "
-                                    "number (the capacity check reads it)")
+                    problems.append(
+                        f"{where}: metadata.annotations[{key}] must be a positive "
+                        "number (the capacity check reads it)"
+                    )
     return problems
 
 
@@ -552,8 +579,11 @@ def check_network_policies(v: Variant) -> list[str]:
     for obj in workloads(v):
         labels = pod_labels(obj)
         component = labels.get("app.kubernetes.io/component")
-        applying = [p for p in policies if selects(p["spec"]["podSelector"], labels)
-                    or p["spec"]["podSelector"] == {}]
+        applying = [
+            p
+            for p in policies
+            if selects(p["spec"]["podSelector"], labels) or p["spec"]["podSelector"] == {}
+        ]
         ingress = [p for p in applying if "Ingress" in p["spec"].get("policyTypes", [])]
         if not ingress:
             problems.append(f"{v.name}: {ref(obj)}: no NetworkPolicy limits its ingress")
@@ -564,8 +594,10 @@ def check_network_policies(v: Variant) -> list[str]:
                 where = f"{v.name}: {ref(policy)}: spec.ingress[{index}]"
                 allowed = {p.get("port") for p in rule.get("ports") or [{}]}
                 if not allowed <= ports or None in allowed:
-                    problems.append(f"{where} lets traffic into {ref(obj)} on {sorted(allowed, key=str)}, "
-                                    f"not only on its container ports {sorted(ports)}")
+                    problems.append(
+                        f"{where} lets traffic into {ref(obj)} on {sorted(allowed, key=str)}, "
+                        f"not only on its container ports {sorted(ports)}"
+                    )
                 if component == "database":
                     for peer in rule.get("from") or [{}]:
                         sel = peer.get("podSelector")
@@ -573,12 +605,13 @@ def check_network_policies(v: Variant) -> list[str]:
                             sel is not None
                             and "namespaceSelector" not in peer
                             and "ipBlock" not in peer
-                            and (sel.get("matchLabels") or {}).get("app.kubernetes.io/name")
-                            == APP
+                            and (sel.get("matchLabels") or {}).get("app.kubernetes.io/name") == APP
                         )
                         if not app_only:
-                            problems.append(f"{where}.from lets {peer or 'anyone'} reach the "
-                                            f"database {ref(obj)}; only the app may")
+                            problems.append(
+                                f"{where}.from lets {peer or 'anyone'} reach the "
+                                f"database {ref(obj)}; only the app may"
+                            )
     return problems
 
 

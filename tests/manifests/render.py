@@ -7,6 +7,7 @@ top of it: ``dev``, ``prd``, ``local``, ``prd+ingress``, ``prd+ingress+postgres`
 
 from __future__ import annotations
 
+import concurrent.futures
 import itertools
 import os
 import shutil
@@ -23,6 +24,9 @@ K8S = ROOT / "k8s"
 
 # What the pipeline sets with `kustomize edit set image` (any registry, one immutable digest).
 PIPELINE_IMAGE = "example.azurecr.io/users-api@sha256:" + "0123456789abcdef" * 4
+
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class RenderError(Exception):
@@ -128,6 +132,7 @@ def render_all(k8s: Path = K8S, image: str | None = None) -> dict[str, Variant]:
     with tempfile.TemporaryDirectory(prefix="k8s-render-") as tmp:
         copy = Path(tmp) / "k8s"
         shutil.copytree(k8s, copy)
+        jobs = []
         for name, overlay, combo in variant_specs(copy):
             wrapper = copy / "variants" / name
             wrapper.mkdir(parents=True)
@@ -148,8 +153,11 @@ def render_all(k8s: Path = K8S, image: str | None = None) -> dict[str, Variant]:
                     {"name": "users-api", "newName": repository, "digest": digest}
                 ]
             (wrapper / "kustomization.yaml").write_text(yaml.safe_dump(kustomization))
-            text = _run_kustomize(wrapper)
-            objects = [o for o in yaml.safe_load_all(text) if o]
+            jobs.append((name, overlay, combo, wrapper))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            texts = list(pool.map(lambda job: _run_kustomize(job[3]), jobs))
+        for (name, overlay, combo, _), text in zip(jobs, texts, strict=True):
+            objects = [o for o in yaml.load_all(text, Loader=_Loader) if o]
             variants[name] = Variant(name, overlay, combo, objects, text)
     return variants
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import os
 import subprocess
@@ -11,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import kubernetes_validate
+import kubernetes_validate.utils
 import yaml
 
 from tests.manifests.render import K8S, ROOT, Variant
@@ -18,6 +20,12 @@ from tests.manifests.render import K8S, ROOT, Variant
 # The AKS Kubernetes minor versions the clusters run or are upgraded to next. Keep it in step with
 # the AKS supported-versions calendar (k8s/README.md).
 TARGET_VERSIONS = ("1.33", "1.34", "1.35")
+
+# kubernetes-validate reads and parses its schema files (the definitions file is several MB) on
+# every call; the files never change during a run, so parse each one once.
+kubernetes_validate.utils.schema_contents = functools.lru_cache(maxsize=None)(
+    kubernetes_validate.utils.schema_contents
+)
 
 SKIPS_FILE = K8S / "checkov-skips.yaml"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -71,8 +79,17 @@ def run_checkov(framework: str, target: Path) -> list[dict]:
     """Failed checks of one checkov run with no skips (the skip file is applied afterwards)."""
     option = "-d" if target.is_dir() else "-f"
     command = [
-        checkov_bin(), option, str(target), "--framework", framework, "--skip-download",
-        "--output", "json", "--quiet", "--compact", "--soft-fail",
+        checkov_bin(),
+        option,
+        str(target),
+        "--framework",
+        framework,
+        "--skip-download",
+        "--output",
+        "json",
+        "--quiet",
+        "--compact",
+        "--soft-fail",
     ]
     result = subprocess.run(
         command, capture_output=True, text=True, timeout=300, env=_offline_env(), cwd=target.parent
