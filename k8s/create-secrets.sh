@@ -11,15 +11,16 @@
 #
 # The values never reach a command line (where `ps` would show them) or a file: they go through
 # a pipe to `kubectl create --dry-run=client`, whose manifest is piped to `kubectl apply`.
+# It also creates the namespace when it does not exist yet.
 # With --print it prints the manifest instead of applying it (the manifests gate checks it).
 set -euo pipefail
 
 print=false
 [[ "${1:-}" == "--print" ]] && print=true
 
-: "${NAMESPACE:?set NAMESPACE to the environment's namespace (users-api-dev, users-api-prd)}"
-: "${DJANGO_SECRET_KEY:?set DJANGO_SECRET_KEY from the environment's variable group}"
-: "${DATABASE_URL:?set DATABASE_URL from the environment's variable group}"
+: "${NAMESPACE:?set NAMESPACE to the namespace of the environment (users-api-dev, users-api-prd)}"
+: "${DJANGO_SECRET_KEY:?set DJANGO_SECRET_KEY from the variable group of the environment}"
+: "${DATABASE_URL:?set DATABASE_URL from the variable group of the environment}"
 
 secret() {  # NAME KEY... : one Secret whose keys are the named environment variables
   local name=$1 key
@@ -29,6 +30,9 @@ secret() {  # NAME KEY... : one Secret whose keys are the named environment vari
 }
 
 manifests() {
+  # The namespace first, so that the Secrets can go in before the first `kubectl apply -k`.
+  kubectl create namespace "$NAMESPACE" --dry-run=client -o yaml
+  echo "---"
   secret users-api-secrets DJANGO_SECRET_KEY DATABASE_URL
   if [[ -n "${POSTGRES_PASSWORD:-}" ]]; then
     echo "---"

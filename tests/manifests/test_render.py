@@ -65,15 +65,23 @@ def test_the_pipeline_image_reaches_deployment_and_job_and_is_promoted_unchanged
         assert images == {PIPELINE_IMAGE}, f"{name}: the app runs {images}"
 
 
+def selected(variant, test):
+    return {
+        o["kind"]
+        for o in variant.objects
+        if test(o["metadata"].get("labels", {}).get("app.kubernetes.io/component"))
+    }
+
+
 def test_migration_job_can_be_applied_before_the_rollout(variants):
-    """The pipeline applies `-l app.kubernetes.io/component!=api` first, waits for the Job, then
-    applies everything; that first set must hold the Job and what it needs, and no API object."""
+    """The pipeline applies `-l 'app.kubernetes.io/component notin (api,migration)'`, then
+    `-l app.kubernetes.io/component=migration` and waits for the Job, then everything
+    (k8s/README.md). Each step must hold what the next one needs, and no API object early."""
     for name in ("dev", "prd"):
-        first = [
-            o
-            for o in variants[name].objects
-            if o["metadata"].get("labels", {}).get("app.kubernetes.io/component") != "api"
-        ]
-        kinds = {o["kind"] for o in first}
-        assert {"Job", "ConfigMap", "ServiceAccount", "Namespace"} <= kinds, f"{name}: {kinds}"
-        assert not kinds & {"Deployment", "HorizontalPodAutoscaler"}, f"{name}: {kinds}"
+        first = selected(variants[name], lambda c: c not in ("api", "migration"))
+        assert {"Namespace", "ConfigMap", "ServiceAccount", "NetworkPolicy"} <= first, first
+        migration = selected(variants[name], lambda c: c == "migration")
+        assert migration == {"Job", "NetworkPolicy"}, f"{name}: {migration}"
+        early = first | migration
+        assert not early & {"Deployment", "HorizontalPodAutoscaler"}, f"{name}: {early}"
+    assert "StatefulSet" in selected(variants["dev"], lambda c: c == "database")
