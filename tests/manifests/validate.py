@@ -58,7 +58,13 @@ def validate_schemas(variant: Variant, versions=TARGET_VERSIONS) -> list[str]:
 
 
 def checkov_bin() -> str:
-    return os.environ.get("CHECKOV_BIN") or str(Path(sys.executable).parent / "checkov")
+    """checkov of the `checkov` tox env (tox.ini passes CHECKOV_BIN), or one beside Python."""
+    if os.environ.get("CHECKOV_BIN"):
+        return os.environ["CHECKOV_BIN"]
+    for candidate in (Path(sys.executable).parent / "checkov", ROOT / ".tox/checkov/bin/checkov"):
+        if candidate.exists():
+            return str(candidate)
+    raise AssertionError("checkov not found: run `python3 toxw -e checkov` to install it")
 
 
 def _offline_env() -> dict:
