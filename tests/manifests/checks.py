@@ -217,7 +217,8 @@ def image_port() -> tuple[int, str]:
     """The port the image listens on: the Dockerfile's ENV PORT, else gunicorn.conf.py's default."""
     dockerfile = ROOT / "Dockerfile"
     if dockerfile.exists():
-        found = re.search(r"^\s*ENV\b.*\bPORT[= ](\d+)", dockerfile.read_text(), re.MULTILINE)
+        text = dockerfile.read_text().replace("\\\n", " ")  # join continued lines
+        found = re.search(r"^\s*ENV\b.*?\bPORT[= ]\"?(\d+)", text, re.MULTILINE)
         if found:
             return int(found.group(1)), "the Dockerfile's ENV PORT"
     tree = ast.parse((ROOT / "gunicorn.conf.py").read_text())
