@@ -616,6 +616,33 @@ def check_network_policies(v: Variant) -> list[str]:
     return problems
 
 
+def check_tree_for_secrets(k8s: Path) -> list[str]:
+    """No file of the k8s/ tree holds a Secret or an env file, rendered or not."""
+    problems = []
+    for path in sorted(k8s.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(k8s.parent)
+        if path.name.startswith(".env") or path.suffix == ".env":
+            problems.append(f"{name}: an env file in the manifests; secrets come from the pipeline")
+        if path.suffix in (".yaml", ".yml"):
+            for doc in yaml.safe_load_all(path.read_text()):
+                if isinstance(doc, dict) and doc.get("kind") == "Secret":
+                    problems.append(
+                        f"{name}: Secret/{doc.get('metadata', {}).get('name')}: a Secret is "
+                        "committed; the pipeline creates Secrets (k8s/create-secrets.sh)"
+                    )
+                for entry in (
+                    (doc or {}).get("secretGenerator", []) if isinstance(doc, dict) else []
+                ):
+                    if entry.get("literals") or entry.get("files") or entry.get("envs"):
+                        problems.append(
+                            f"{name}: secretGenerator {entry.get('name')}: secret values are "
+                            "committed; the pipeline creates Secrets (k8s/create-secrets.sh)"
+                        )
+    return problems
+
+
 CHECKS = [
     check_hpa_targets,
     check_hpa_settings,

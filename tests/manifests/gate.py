@@ -35,6 +35,7 @@ def problems(k8s: Path = K8S, policy: bool = True) -> list[str]:
     for variant in variants.values():
         found += validate.validate_schemas(variant)
     found += checks.run_all(variants)
+    found += checks.check_tree_for_secrets(k8s)
     if policy:
         skips = validate.load_skips(k8s / "checkov-skips.yaml")
         found += validate.judge(validate.scan_variants(deployed), skips, "kubernetes")

@@ -26,6 +26,15 @@ BREAKAGES = {
             "prd: Deployment/users-api: spec.template.spec.containers.0: Additional properties",
         ],
     ),
+    "unknown-kind": (
+        "base/pdb.yaml",
+        "kind: PodDisruptionBudget",
+        "kind: PodDisruptionBudgt",
+        [
+            "dev: PodDisruptionBudgt/users-api: kind 'PodDisruptionBudgt' with apiVersion "
+            "'policy/v1' does not exist in Kubernetes 1.33",
+        ],
+    ),
     "missing-cpu-request": (
         "base/deployment.yaml",
         "            requests:\n              cpu: 250m\n",
@@ -77,6 +86,8 @@ BREAKAGES = {
         [
             "prd: Secret/users-api-secrets-",
             ": data holds committed secret values (DATABASE_URL); the pipeline creates this Secret",
+            "k8s/overlays/prd/kustomization.yaml: secretGenerator users-api-secrets: secret "
+            "values are committed",
         ],
     ),
 }

@@ -20,6 +20,11 @@ def test_prd_has_at_least_the_replicas_and_pdb_of_dev(variants):
     assert not problems, "\n".join(problems)
 
 
+def test_no_file_of_the_tree_holds_a_secret():
+    problems = checks.check_tree_for_secrets(K8S)
+    assert not problems, "\n".join(problems)
+
+
 def test_env_names_come_from_the_code():
     """The names are read from the code, not from a list: the scan finds the settings' reads."""
     read = checks.env_names_read_by_code()

@@ -71,6 +71,14 @@ def test_script_creates_the_secrets_the_manifests_reference(variants, tmp_path, 
             assert base64.b64decode(value).decode() == VALUES[key]
 
 
+def test_script_passes_shellcheck():
+    shellcheck = Path(kubectl()).parent / "shellcheck"
+    result = subprocess.run(
+        [str(shellcheck), str(SCRIPT)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_script_fails_with_one_clear_line_without_a_value(tmp_path):
     result = run({"NAMESPACE": "users-api-prd", "DJANGO_SECRET_KEY": "x"}, tmp_path)
     assert result.returncode != 0
