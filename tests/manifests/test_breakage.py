@@ -32,7 +32,7 @@ BREAKAGES = {
         "kind: PodDisruptionBudgt",
         [
             "dev: PodDisruptionBudgt/users-api: kind 'PodDisruptionBudgt' with apiVersion "
-            "'policy/v1' does not exist in Kubernetes 1.33",
+            "'policy/v1' does not exist in Kubernetes 1.34",
         ],
     ),
     "missing-cpu-request": (

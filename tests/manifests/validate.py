@@ -19,7 +19,7 @@ from tests.manifests.render import K8S, ROOT, Variant
 
 # The AKS Kubernetes minor versions the clusters run or are upgraded to next. Keep it in step with
 # the AKS supported-versions calendar (k8s/README.md).
-TARGET_VERSIONS = ("1.33", "1.34", "1.35")
+TARGET_VERSIONS = ("1.34", "1.35", "1.36")
 
 # kubernetes-validate reads and parses its schema files (the definitions file is several MB) on
 # every call; the files never change during a run, so parse each one once.
