@@ -344,6 +344,12 @@ def check_env_names(v: Variant) -> list[str]:
     for obj in app_workloads(v):
         for path, container in containers(obj):
             values = _env_values(v, container)
+            for name in sorted(n for n in values if n.startswith("<all keys")):
+                problems.append(
+                    f"{v.name}: {ref(obj)}: {path}.envFrom[].secretRef sets {name[1:-1]}, names "
+                    "no manifest shows; reference each key with env[].valueFrom.secretKeyRef"
+                )
+                del values[name]
             for name in sorted(set(values) - set(read)):
                 problems.append(
                     f"{v.name}: {ref(obj)}: {path}.env sets {name}, which the code never reads "

@@ -66,6 +66,26 @@ BREAKAGES = {
             "'users-api:latest' uses the latest tag",
         ],
     ),
+    "env-name-typo": (
+        "base/kustomization.yaml",
+        "- GUNICORN_TIMEOUT=30",
+        "- GUNICORN_TIMEOUTS=30",
+        [
+            "dev: Deployment/users-api: spec.template.spec.containers[api].env sets "
+            "GUNICORN_TIMEOUTS, which the code never reads",
+            "prd: Job/users-api-migrate: spec.template.spec.containers[migrate].env does not set "
+            "GUNICORN_TIMEOUT, which the code reads (gunicorn.conf.py:",
+        ],
+    ),
+    "service-target-port": (
+        "base/service.yaml",
+        "targetPort: http",
+        "targetPort: web",
+        [
+            "prd: Service/users-api: spec.ports[http].targetPort 'web' is not a container port "
+            "of Deployment/users-api",
+        ],
+    ),
     "committed-secret-value": (
         "base/deployment.yaml",
         SECRET_REF,
