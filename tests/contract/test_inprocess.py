@@ -1,0 +1,41 @@
+"""Property-based contract tests, in-process against the Django WSGI app and its test database."""
+
+import pytest
+from django.db import transaction
+
+from tests.contract import settings, stateful
+from webapp.users.models import User
+from webapp.wsgi import application
+
+schema = settings.load("inprocess")
+schema.app = application
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+def test_operation_honours_the_contract(case):
+    # Each generated case runs in its own transaction, rolled back after it: cases never see each
+    # other's users.
+    with transaction.atomic():
+        case.call_and_validate()
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_stateful_create_then_read_back():
+    def rolled_back():
+        # Each scenario starts from an empty users table and leaves nothing behind.
+        return _RolledBack()
+
+    stateful.run(stateful.machine_for(schema, isolate=rolled_back))
+
+
+class _RolledBack:
+    def __enter__(self):
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        User.objects.all().delete()
+
+    def __exit__(self, *exc):
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
