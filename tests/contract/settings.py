@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import schemathesis
@@ -33,6 +34,10 @@ def _int(name: str, default: int, minimum: int = 1) -> int:
 MAX_EXAMPLES = _int("CONTRACT_MAX_EXAMPLES", 100)
 SEED = _int("CONTRACT_SEED", 20261126, minimum=0)
 STATEFUL_EXAMPLES = _int("CONTRACT_STATEFUL_EXAMPLES", MAX_EXAMPLES)
+
+
+# Requests sent per mode ("inprocess", "live"), for the summary and bench/contract_speed.py.
+CALLS: Counter[str] = Counter()
 
 
 def config(mode: str, base_url: str | None = None) -> schemathesis.Config:

@@ -24,7 +24,7 @@ class ContractViolation(AssertionError):
     pass
 
 
-def machine_for(schema, *, call_kwargs=None, isolate=None):
+def machine_for(schema, *, mode: str, call_kwargs=None, isolate=None):
     """A state machine class for ``schema``.
 
     ``isolate`` is a context-manager factory entered at the start of every scenario and left at its
@@ -46,6 +46,10 @@ def machine_for(schema, *, call_kwargs=None, isolate=None):
         def teardown(self):
             if self._isolation is not None:
                 self._isolation.__exit__(None, None, None)
+
+        def call(self, case, **kwargs):
+            settings.CALLS[mode] += 1
+            return super().call(case, **kwargs)
 
         def get_call_kwargs(self, case):
             return dict(call_kwargs or {})
@@ -77,6 +81,7 @@ def machine_for(schema, *, call_kwargs=None, isolate=None):
                     )
 
         def _duplicate_create_is_refused(self, case, created, kwargs):
+            settings.CALLS[mode] += 1
             again = case.call(**kwargs)
             # The second create is checked against the contract like any other response ...
             super().validate_response(again, case, None, **kwargs)

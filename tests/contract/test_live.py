@@ -25,7 +25,7 @@ def live_url():
         print(f"\nlive contract tests against BASE_URL={base_url}")
         yield base_url
         return
-    with LiveServer(workers=2) as server:
+    with LiveServer(database_url=os.environ.get("DATABASE_URL") or None, workers=2) as server:
         print(f"\nBASE_URL is unset: live contract tests against a local gunicorn at {server.url}")
         yield server.url
 
@@ -35,8 +35,9 @@ schema = settings.load("live")
 
 @schema.parametrize()
 def test_operation_honours_the_contract_live(case, live_url):
+    settings.CALLS["live"] += 1
     case.call_and_validate(base_url=live_url)
 
 
 def test_stateful_create_then_read_back_live(live_url):
-    stateful.run_live(stateful.machine_for(schema, call_kwargs={"base_url": live_url}))
+    stateful.run_live(stateful.machine_for(schema, mode="live", call_kwargs={"base_url": live_url}))
