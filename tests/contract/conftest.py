@@ -1,6 +1,9 @@
-"""Prints how many requests each mode of the property-based tests sent, and how fast.
+"""Reporting of the property-based tests.
 
-The same figures go to reports/contract-stats.json, which bench/contract_speed.py reads.
+- How many requests each mode sent, and how fast; the same figures go to
+  reports/contract-stats.json, which bench/contract_speed.py reads.
+- On failure, reports/contract-failures.txt: each failing test with Schemathesis's account of the
+  failure and the ``curl`` command that reproduces it.
 """
 
 import json
@@ -9,7 +12,13 @@ from collections import Counter
 from tests.contract import settings
 
 MODES = {"test_inprocess.py": "inprocess", "test_live.py": "live"}
+FAILURES = settings.REPORTS / "contract-failures.txt"
 _seconds: Counter = Counter()
+_failures: list[str] = []
+
+
+def pytest_sessionstart(session):
+    FAILURES.unlink(missing_ok=True)  # a report from an earlier run must not look current
 
 
 def pytest_runtest_logreport(report):
@@ -17,9 +26,15 @@ def pytest_runtest_logreport(report):
     if mode:
         # setup included: the live mode's first test pays for starting gunicorn
         _seconds[mode] += report.duration
+    if report.failed:
+        _failures.append(f"=== {report.nodeid} ({report.when}) ===\n{report.longreprtext}\n")
 
 
 def pytest_terminal_summary(terminalreporter):
+    if _failures:
+        settings.REPORTS.mkdir(exist_ok=True)
+        FAILURES.write_text("\n".join(_failures))
+        terminalreporter.write_line(f"contract failures, with curl reproductions: {FAILURES}")
     stats = {}
     for mode in ("inprocess", "live"):
         calls, seconds = settings.CALLS[mode], _seconds[mode]
