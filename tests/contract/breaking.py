@@ -11,14 +11,12 @@ A change breaks a consumer when it is one of:
 - a removed or changed success (2xx) status, or a removed success media type.
 
 Only local ``#/...`` references are followed (drf-spectacular writes nothing else).
-Run ``python -m tests.contract.breaking [BASE_REF]`` to print the changes against a git ref.
+tests/contract/test_breaking.py runs it against the base branch and tests every rule.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
@@ -248,25 +246,3 @@ def resolve_base(root: Path, ref: str) -> tuple[str, str]:
 def base_contract(root: Path, commit: str, relpath: str) -> str | None:
     result = _git(root, "show", f"{commit}:{relpath}")
     return result.stdout if result.returncode == 0 else None
-
-
-def main(argv: list[str]) -> int:
-    root = Path(__file__).resolve().parents[2]
-    ref = argv[0] if argv else os.environ.get("CONTRACT_BASE_REF", "main")
-    relpath = "contract/openapi.yaml"
-    name, commit = resolve_base(root, ref)
-    old_text = base_contract(root, commit, relpath)
-    new = yaml.safe_load((root / relpath).read_text())
-    print(f"compared {relpath} (working tree) with {relpath} at {name} ({commit[:12]})")
-    if old_text is None:
-        print(f"{name} has no {relpath}: nothing to break")
-        return 0
-    breaks = breaking_changes(yaml.safe_load(old_text), new)
-    for line in breaks:
-        print(f"BREAKING: {line}")
-    print(f"{len(breaks)} breaking change(s)")
-    return 1 if breaks and not major_bumped(yaml.safe_load(old_text), new) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

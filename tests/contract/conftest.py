@@ -31,6 +31,8 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_terminal_summary(terminalreporter):
+    for line in settings.SUMMARY:
+        terminalreporter.write_line(line)
     if _failures:
         settings.REPORTS.mkdir(exist_ok=True)
         FAILURES.write_text("\n".join(_failures))

@@ -36,6 +36,9 @@ SEED = _int("CONTRACT_SEED", 20261126, minimum=0)
 STATEFUL_EXAMPLES = _int("CONTRACT_STATEFUL_EXAMPLES", MAX_EXAMPLES)
 
 
+# Lines every run prints at its end, whatever the outcome (e.g. what the breaking check compared).
+SUMMARY: list[str] = []
+
 # Requests sent per mode ("inprocess", "live"), for the summary and bench/contract_speed.py.
 CALLS: Counter[str] = Counter()
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tests.contract import breaking
-from tests.contract.settings import CONTRACT, ROOT
+from tests.contract.settings import CONTRACT, ROOT, SUMMARY
 
 RELPATH = "contract/openapi.yaml"
 
@@ -23,24 +23,24 @@ def test_contract_has_no_breaking_change_against_the_base_branch():
         name, commit = breaking.resolve_base(ROOT, ref)
     except breaking.BaseNotFound as exc:
         pytest.fail(f"cannot run the breaking-change check: {exc}")
-    print(f"compared {RELPATH} (working tree) with {RELPATH} at {name} ({commit[:12]})")
+    compared = f"breaking changes: compared {RELPATH} (working tree) with {name} ({commit[:12]})"
     old_text = breaking.base_contract(ROOT, commit, RELPATH)
     if old_text is None:
-        print(f"{name} has no {RELPATH}: nothing to break")
+        SUMMARY.append(f"{compared}: {name} has no contract, nothing to break")
         return
     old, new = yaml.safe_load(old_text), yaml.safe_load(CONTRACT.read_text())
     if old == new:
-        print("no difference: nothing to break")
+        SUMMARY.append(f"{compared}: no difference, nothing to break")
         return
     breaks = breaking.breaking_changes(old, new)
-    for line in breaks:
-        print(f"BREAKING: {line}")
+    SUMMARY.extend(f"BREAKING: {line}" for line in breaks)
     if breaks and breaking.major_bumped(old, new):
-        print(
-            f"{len(breaks)} breaking change(s) allowed: info.version went from "
+        SUMMARY.append(
+            f"{compared}: {len(breaks)} breaking change(s) allowed: info.version went from "
             f"{old['info']['version']} to {new['info']['version']} (a major bump)"
         )
         return
+    SUMMARY.append(f"{compared}: {len(breaks)} breaking change(s)")
     assert not breaks, (
         f"contract/openapi.yaml breaks consumers of the contract on {name} ({commit[:12]}):\n"
         + "\n".join(f"  - {line}" for line in breaks)
