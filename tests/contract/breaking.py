@@ -19,8 +19,6 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import yaml
-
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Input constraints: (keyword, "max" when lowering it tightens, "min" when raising it tightens).
 BOUNDS = {
