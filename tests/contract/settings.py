@@ -2,6 +2,7 @@
 
 - CONTRACT_MAX_EXAMPLES (100): examples generated per operation in the fuzzing phase.
 - CONTRACT_SEED (20261126): seed of every run, so a failure reproduces with the same value.
+- CONTRACT_MAX_RESPONSE_SECONDS (10): slowest answer the max_response_time check accepts.
 - CONTRACT_STATEFUL_EXAMPLES (CONTRACT_MAX_EXAMPLES): stateful scenarios per mode.
 - BASE_URL (unset): live mode against that deployment; unset starts a local gunicorn.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import schemathesis
 
-from tests.contract import checks  # noqa: F401 - registers the custom check
+from tests.contract import checks, hooks  # noqa: F401 - registers the custom check and hook
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT / "contract" / "openapi.yaml"
@@ -34,6 +35,8 @@ def _int(name: str, default: int, minimum: int = 1) -> int:
 MAX_EXAMPLES = _int("CONTRACT_MAX_EXAMPLES", 100)
 SEED = _int("CONTRACT_SEED", 20261126, minimum=0)
 STATEFUL_EXAMPLES = _int("CONTRACT_STATEFUL_EXAMPLES", MAX_EXAMPLES)
+# Generous on purpose: it flags a request that hangs, not a slow shared CI machine.
+MAX_RESPONSE_SECONDS = _int("CONTRACT_MAX_RESPONSE_SECONDS", 10)
 
 
 # Lines every run prints at its end, whatever the outcome (e.g. what the breaking check compared).
@@ -53,7 +56,11 @@ def config(mode: str, base_url: str | None = None) -> schemathesis.Config:
             "max-examples": MAX_EXAMPLES,
             "database": "none",  # no example database: a run depends only on the seed and code
         },
-        "checks": {"enabled": True},
+        "checks": {
+            "enabled": True,
+            # The one check that needs a value before it can run.
+            "max_response_time": MAX_RESPONSE_SECONDS,
+        },
         "operations": [
             {
                 # A taken dni is refused with the documented 400 although the body is schema-valid
