@@ -37,14 +37,12 @@ def test_operation_honours_the_contract(case):
 
 @pytest.mark.django_db
 def test_stateful_create_then_read_back():
-    def rolled_back():
-        # Each scenario starts from an empty users table and leaves nothing behind.
-        return _RolledBack()
-
-    stateful.run(stateful.machine_for(schema, mode="inprocess", isolate=rolled_back))
+    stateful.run(stateful.machine_for(schema, mode="inprocess", isolate=_RolledBack))
 
 
 class _RolledBack:
+    """Each scenario starts from an empty users table and leaves nothing behind."""
+
     def __enter__(self):
         self._atomic = transaction.atomic()
         self._atomic.__enter__()

@@ -22,11 +22,13 @@ def live_url():
     base_url = os.environ.get("BASE_URL", "").strip().rstrip("/")
     if base_url:
         wait_ready(base_url, timeout=60)
-        print(f"\nlive contract tests against BASE_URL={base_url}")
+        settings.SUMMARY.append(f"contract live: tested BASE_URL={base_url}")
         yield base_url
         return
     with LiveServer(database_url=os.environ.get("DATABASE_URL") or None, workers=2) as server:
-        print(f"\nBASE_URL is unset: live contract tests against a local gunicorn at {server.url}")
+        settings.SUMMARY.append(
+            f"contract live: BASE_URL unset, tested a local gunicorn ({server.url})"
+        )
         yield server.url
 
 
