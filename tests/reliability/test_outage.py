@@ -57,7 +57,11 @@ def test_database_outage_fails_fast_and_recovers_without_restart(cluster):
                 if isinstance(health, str) or health.status_code != 200:
                     problems.append(f"/healthz during the outage: {describe(health)}, expected 200")
                 ready, _ = timed("GET", base + "/readyz")
-                if isinstance(ready, str) or ready.status_code != 503 or "detail" not in ready.json():
+                if (
+                    isinstance(ready, str)
+                    or ready.status_code != 503
+                    or "detail" not in ready.json()
+                ):
                     problems.append(f"/readyz during the outage: {describe(ready)}, expected 503")
                 dni = f"x{tag}-{index}"
                 during_outage_dnis.append(dni)
