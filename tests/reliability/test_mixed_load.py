@@ -107,11 +107,13 @@ def test_mixed_load_has_no_5xx_and_loses_no_user(cluster):
     print(
         f"mixed load: {len(latencies)} requests in {duration:.1f}s "
         f"({len(latencies) / duration:.0f}/s) from {CLIENTS} clients; statuses {dict(statuses)}; "
-        f"latency p50 {pct(0.5):.1f} ms, p95 {pct(0.95):.1f} ms, max {latencies[-1] * 1000:.1f} ms; "
+        f"latency p50 {pct(0.5):.1f} ms, p95 {pct(0.95):.1f} ms, "
+        f"max {latencies[-1] * 1000:.1f} ms; "
         f"{len(created)} users created, all read back: {not unreadable and not missing}"
     )
     fives = sum(count for status, count in statuses.items() if status >= 500)
-    assert fives == 0 and not problems and not unreadable and not missing, (
+    healthy = fives == 0 and not problems and not unreadable and not missing
+    assert healthy, (
         f"{fives} responses were 5xx; {len(problems)} unexpected answers: {problems[:10]}\n"
         f"{len(unreadable)} of {len(created)} created users do not read back: {unreadable[:5]}\n"
         f"{len(missing)} are missing from the database: {missing[:5]}\n"
