@@ -17,13 +17,13 @@ import threading
 import time
 import uuid
 
+import pytest
 import requests
 
 from tests.support.live_server import LiveServer
 
 GRACE = 10  # GUNICORN_GRACEFUL_TIMEOUT of the server under test
-LOAD_CLIENTS = 3
-SLOW_CLIENTS = 3
+WORKERS = 2
 SLOW_FINISH_AFTER = 1.5  # seconds after SIGTERM that the slow uploads send their last bytes
 LOAD_SECONDS = 3  # load before SIGTERM
 MAX_REQUESTS = 5000
@@ -47,7 +47,20 @@ def slow_create(port: int, dni: str, sent_half: threading.Event, finish: threadi
         return response.status, json.loads(response.read())
 
 
-def test_sigterm_lets_in_flight_requests_finish_and_exits_in_time(cluster):
+@pytest.mark.parametrize(
+    ("threads", "load_clients", "slow_clients"),
+    [
+        # gthread workers (GUNICORN_THREADS>1): 8 requests at a time, 6 clients.
+        pytest.param(4, 3, 3, id="gthread-2x4"),
+        # sync workers (the default, GUNICORN_THREADS=1): 2 requests at a time, 2 clients. More
+        # clients than workers would queue connections in the kernel's backlog, and those are
+        # reset when the workers close the listening socket at the end of the grace period.
+        pytest.param(1, 1, 1, id="sync-2x1"),
+    ],
+)
+def test_sigterm_lets_in_flight_requests_finish_and_exits_in_time(
+    cluster, threads, load_clients, slow_clients
+):
     problems: list[str] = []
     created: list[dict] = []
     counts = {"requests": 0}
@@ -56,7 +69,9 @@ def test_sigterm_lets_in_flight_requests_finish_and_exits_in_time(cluster):
     finish_slow = threading.Event()
     term_sent_at: list[float] = []
 
-    server = LiveServer(database_url=cluster.url, workers=2, threads=4, graceful_timeout=GRACE)
+    server = LiveServer(
+        database_url=cluster.url, workers=WORKERS, threads=threads, graceful_timeout=GRACE
+    )
     with server:
         port = server.port
 
@@ -93,7 +108,7 @@ def test_sigterm_lets_in_flight_requests_finish_and_exits_in_time(cluster):
                     return
 
         slow_results: list[object] = []
-        halves = [threading.Event() for _ in range(SLOW_CLIENTS)]
+        halves = [threading.Event() for _ in range(slow_clients)]
 
         def slow(index: int) -> None:
             dni = f"s{index}-{uuid.uuid4().hex[:9]}"
@@ -103,8 +118,8 @@ def test_sigterm_lets_in_flight_requests_finish_and_exits_in_time(cluster):
             except (OSError, ValueError, http.client.HTTPException) as exc:
                 slow_results.append(f"{type(exc).__name__}: {exc}")
 
-        loaders = [threading.Thread(target=load, args=(i,)) for i in range(LOAD_CLIENTS)]
-        slows = [threading.Thread(target=slow, args=(i,)) for i in range(SLOW_CLIENTS)]
+        loaders = [threading.Thread(target=load, args=(i,)) for i in range(load_clients)]
+        slows = [threading.Thread(target=slow, args=(i,)) for i in range(slow_clients)]
         for thread in loaders + slows:
             thread.start()
         time.sleep(LOAD_SECONDS)
@@ -131,8 +146,8 @@ def test_sigterm_lets_in_flight_requests_finish_and_exits_in_time(cluster):
             problems.append(f"slow upload in flight at SIGTERM: {result} (expected 201)")
         else:
             created.append(result[1])
-    if len(slow_results) != SLOW_CLIENTS:
-        problems.append(f"only {len(slow_results)} of {SLOW_CLIENTS} slow uploads finished")
+    if len(slow_results) != slow_clients:
+        problems.append(f"only {len(slow_results)} of {slow_clients} slow uploads finished")
     if code != 0:
         problems.append(f"gunicorn exit code {code}, expected 0")
     if exit_seconds > GRACE:
@@ -146,7 +161,7 @@ def test_sigterm_lets_in_flight_requests_finish_and_exits_in_time(cluster):
         problems.append(f"{len(lost)} users answered 201 are not stored: {lost[:3]}")
     print(
         f"shutdown: {counts['requests']} load requests, {len(created)} users created, "
-        f"{SLOW_CLIENTS} slow uploads finished {SLOW_FINISH_AFTER}s after SIGTERM, "
+        f"{slow_clients} slow uploads finished {SLOW_FINISH_AFTER}s after SIGTERM, "
         f"exit code {code} after {exit_seconds:.1f}s (grace {GRACE}s)"
     )
     assert not problems, "\n".join(problems[:20]) + f"\n--- server log (tail) ---\n{log[-3000:]}"

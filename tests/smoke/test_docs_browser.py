@@ -1,7 +1,8 @@
 """Swagger UI in a real headless Chromium (Debian's chromium package, driven by Playwright).
 
 The page must render the three user operations, load nothing from outside the deployment and
-log no console error. A screenshot goes to reports/smoke-swagger-ui.png whatever the outcome.
+log no console error. A screenshot goes to reports/smoke-swagger-ui.png (or SMOKE_SCREENSHOT)
+whatever the outcome.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ OPERATIONS = {
     "getUser": ("GET", "/api/users/{id}/"),
 }
 RENDER_TIMEOUT_MS = 30_000
-SCREENSHOT = REPORTS / "smoke-swagger-ui.png"
+SCREENSHOT = Path(os.environ.get("SMOKE_SCREENSHOT") or REPORTS / "smoke-swagger-ui.png")
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -63,7 +64,7 @@ def test_swagger_ui_renders_in_headless_chromium(base_url, tmp_path):
             outside.append(request_url)
             route_.abort()
 
-    REPORTS.mkdir(exist_ok=True)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"),  # a fresh --user-data-dir for every run
