@@ -50,7 +50,7 @@ def describe(response: requests.Response) -> str:
     content_type = response.headers.get("Content-Type", "no Content-Type")
     return (
         f"  got:      HTTP {response.status_code} ({content_type})\n"
-        f"  body:     {excerpt(response.text) or '(empty)'}"
+        f"  body:     {excerpt(response.text).replace(chr(10), chr(10) + ' ' * 12) or '(empty)'}"
     )
 
 
