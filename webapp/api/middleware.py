@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 
 from webapp.api.errors import (
+    LENGTH_REQUIRED,
     NOT_FOUND,
     SERVER_ERROR,
     database_unavailable,
@@ -58,6 +59,9 @@ class BodySizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method == "POST" and "HTTP_TRANSFER_ENCODING" in request.META:
+            # Django reads no body without a Content-Length: a chunked upload would look empty.
+            return json_error(411, LENGTH_REQUIRED)
         raw = request.META.get("CONTENT_LENGTH") or "0"
         try:
             length = int(raw)
