@@ -43,10 +43,11 @@ def test_create_answers_the_user_and_its_location(created):
         and isinstance(body.get("id"), int),
         f'body {{"id": <integer>, "dni": {dni!r}, "name": {NAME!r}}}',
     )
+    location = response.headers.get("Location")
     expect(
         response,
-        response.headers.get("Location", "").endswith(f"/api/users/{body['id']}/"),
-        f"a Location header ending /api/users/{body['id']}/",
+        (location or "").endswith(f"/api/users/{body['id']}/"),
+        f"a Location header ending /api/users/{body['id']}/ (it is {location!r})",
     )
 
 
