@@ -101,21 +101,28 @@ def test_swagger_ui_renders_in_headless_chromium(base_url, tmp_path):
                     else None
                 ),
             )
-            response = page.goto(url, wait_until="load", timeout=RENDER_TIMEOUT_MS)
-            status = response.status if response else None
-            if status != 200:
-                problems.append(f"the page answered HTTP {status}, expected 200")
-            rendered: dict[str, str] = {}
-            try:  # Swagger UI fetches the schema, then renders every operation at once
-                page.wait_for_selector(".opblock-summary", timeout=RENDER_TIMEOUT_MS)
-            except PlaywrightError:
-                problems.append(f"no operation rendered within {RENDER_TIMEOUT_MS // 1000}s")
-            page.wait_for_load_state("networkidle", timeout=RENDER_TIMEOUT_MS)
-            for operation_id in OPERATIONS:
-                selector = f'[id^="operations-"][id$="-{operation_id}"] .opblock-summary'
-                block = page.query_selector(selector)
-                rendered[operation_id] = " ".join(block.inner_text().split()) if block else ""
-            shown = [element.get_attribute("id") for element in page.query_selector_all(".opblock")]
+            rendered: dict[str, str] = dict.fromkeys(OPERATIONS, "")
+            shown: list[str | None] = []
+            try:
+                response = page.goto(url, wait_until="load", timeout=RENDER_TIMEOUT_MS)
+            except PlaywrightError as exc:
+                response = None
+                problems.append(f"the page did not load: {str(exc).splitlines()[0]}")
+            if response is not None and response.status != 200:
+                problems.append(f"the page answered HTTP {response.status}, expected 200")
+            if response is not None:
+                try:  # Swagger UI fetches the schema, then renders every operation at once
+                    page.wait_for_selector(".opblock-summary", timeout=RENDER_TIMEOUT_MS)
+                except PlaywrightError:
+                    problems.append(f"no operation rendered within {RENDER_TIMEOUT_MS // 1000}s")
+                page.wait_for_load_state("networkidle", timeout=RENDER_TIMEOUT_MS)
+                for operation_id in OPERATIONS:
+                    selector = f'[id^="operations-"][id$="-{operation_id}"] .opblock-summary'
+                    block = page.query_selector(selector)
+                    rendered[operation_id] = " ".join(block.inner_text().split()) if block else ""
+                shown = [
+                    element.get_attribute("id") for element in page.query_selector_all(".opblock")
+                ]
             page.screenshot(path=str(SCREENSHOT), full_page=True)
             title = page.title()
         finally:
