@@ -50,20 +50,25 @@ def slow_create(port: int, dni: str, sent_half: threading.Event, finish: threadi
 @pytest.mark.parametrize(
     ("threads", "load_clients", "slow_clients"),
     [
-        # gthread workers (GUNICORN_THREADS>1): 8 requests at a time, 6 clients.
+        # gthread workers (GUNICORN_THREADS>1): 8 requests at a time. The looping clients keep
+        # their connections alive, so their requests in flight at SIGTERM are on connections the
+        # server has accepted; gunicorn answers them during the grace period.
         pytest.param(4, 3, 3, id="gthread-2x4"),
-        # sync workers (the default, GUNICORN_THREADS=1): 2 requests at a time, 2 clients. More
-        # clients than workers would queue connections in the kernel's backlog, and those are
-        # reset when the workers close the listening socket at the end of the grace period.
+        # sync workers (the default, GUNICORN_THREADS=1): one request per worker and a new
+        # connection per request. A connection opened just as SIGTERM lands sits in the kernel's
+        # accept queue and is reset when the workers exit, so the looping client finishes its
+        # last request first; the slow upload is the request in flight at SIGTERM.
         pytest.param(1, 1, 1, id="sync-2x1"),
     ],
 )
 def test_sigterm_lets_in_flight_requests_finish_and_exits_in_time(
     cluster, threads, load_clients, slow_clients
 ):
+    keep_alive = threads > 1
     problems: list[str] = []
     created: list[dict] = []
     counts = {"requests": 0}
+    spans: list[tuple[float, float]] = []  # (start, end) of every load request
     lock = threading.Lock()
     stop_starting = threading.Event()
     finish_slow = threading.Event()
@@ -76,29 +81,31 @@ def test_sigterm_lets_in_flight_requests_finish_and_exits_in_time(
         port = server.port
 
         def load(index: int) -> None:
+            client = requests.Session() if keep_alive else requests
+            headers = {} if keep_alive else {"Connection": "close"}
             n = 0
             while not stop_starting.is_set() and counts["requests"] < MAX_REQUESTS:
                 n += 1
+                started = time.monotonic()
                 try:
                     if n % 3 == 0:
                         dni = f"g{index}-{uuid.uuid4().hex[:9]}"
-                        response = requests.post(
+                        response = client.post(
                             server.url + "/api/users/",
                             json={"dni": dni, "name": "Load"},
-                            headers={"Connection": "close"},
+                            headers=headers,
                             timeout=GRACE + 10,
                         )
                         if response.status_code == 201:
                             with lock:
                                 created.append(response.json())
                     else:
-                        response = requests.get(
-                            server.url + "/api/users/1/",
-                            headers={"Connection": "close"},
-                            timeout=GRACE + 10,
+                        response = client.get(
+                            server.url + "/api/users/1/", headers=headers, timeout=GRACE + 10
                         )
                     with lock:
                         counts["requests"] += 1
+                        spans.append((started, time.monotonic()))
                     if response.status_code >= 500:
                         with lock:
                             problems.append(f"load client {index}: HTTP {response.status_code}")
@@ -128,6 +135,9 @@ def test_sigterm_lets_in_flight_requests_finish_and_exits_in_time(
         time.sleep(0.3)  # the server has accepted the slow uploads and is reading them
 
         stop_starting.set()
+        if not keep_alive:
+            for thread in loaders:
+                thread.join(timeout=GRACE)
         term_sent_at.append(time.monotonic())
         server.process.send_signal(signal.SIGTERM)
         time.sleep(SLOW_FINISH_AFTER)
@@ -159,8 +169,10 @@ def test_sigterm_lets_in_flight_requests_finish_and_exits_in_time(
     lost = [user for user in created if user["dni"] not in stored]
     if lost:
         problems.append(f"{len(lost)} users answered 201 are not stored: {lost[:3]}")
+    in_flight = sum(1 for start, end in spans if start < term_sent_at[0] < end)
     print(
-        f"shutdown: {counts['requests']} load requests, {len(created)} users created, "
+        f"shutdown: {counts['requests']} load requests ({in_flight} in flight at SIGTERM), "
+        f"{len(created)} users created, "
         f"{slow_clients} slow uploads finished {SLOW_FINISH_AFTER}s after SIGTERM, "
         f"exit code {code} after {exit_seconds:.1f}s (grace {GRACE}s)"
     )
