@@ -34,13 +34,20 @@ class NotReady(RuntimeError):
     pass
 
 
-def wait_ready(base_url: str, timeout: float = 30.0, path: str = "/readyz") -> float:
+def wait_ready(
+    base_url: str,
+    timeout: float = 30.0,
+    path: str = "/readyz",
+    initial_delay: float = 0.05,
+    max_delay: float = 2.0,
+) -> float:
     """Poll ``path`` with exponential backoff until it answers 200; return the seconds waited.
 
+    The pause between polls starts at ``initial_delay`` and doubles up to ``max_delay``.
     Raises NotReady with the last status or error once ``timeout`` has passed.
     """
     start = time.monotonic()
-    delay = 0.05
+    delay = initial_delay
     last = "no answer yet"
     while True:
         try:
@@ -54,7 +61,7 @@ def wait_ready(base_url: str, timeout: float = 30.0, path: str = "/readyz") -> f
         if elapsed >= timeout:
             raise NotReady(f"{base_url}{path} not ready after {timeout:.0f}s; last answer: {last}")
         time.sleep(min(delay, max(0.0, timeout - elapsed)))
-        delay = min(delay * 2, 2.0)
+        delay = min(delay * 2, max_delay)
 
 
 class LiveServer:
@@ -66,12 +73,14 @@ class LiveServer:
         env: dict[str, str] | None = None,
         ready_timeout: float = 60.0,
         graceful_timeout: int = 10,
+        ready_max_delay: float = 2.0,
     ):
         self.database_url = database_url
         self.workers = workers
         self.threads = threads
         self.extra_env = env or {}
         self.ready_timeout = ready_timeout
+        self.ready_max_delay = ready_max_delay
         self.graceful_timeout = graceful_timeout
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -117,7 +126,9 @@ class LiveServer:
             stderr=subprocess.STDOUT,
         )
         try:
-            self.ready_seconds = wait_ready(self.url, self.ready_timeout)
+            self.ready_seconds = wait_ready(
+                self.url, self.ready_timeout, max_delay=self.ready_max_delay
+            )
         except NotReady as exc:
             self.stop()
             raise NotReady(f"{exc}\n--- gunicorn log ---\n{self.log()}") from None

@@ -106,3 +106,15 @@ def test_database_outage_outside_drf_is_503(rf, settings):
     response = middleware.process_exception(rf.get("/"), OperationalError("gone"))
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("path_info", ["127.0.0.1:80", "api/users/", "*"])
+def test_path_without_leading_slash_gives_json_404(api, settings, debug, path_info):
+    # CONNECT host:port and other raw requests reach Django with a path that no URL pattern can
+    # match, not even the catch-all; the answer must still be the API's JSON 404.
+    settings.DEBUG = debug
+    response = api.get("/", PATH_INFO=path_info)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}

@@ -1,8 +1,11 @@
 """The shared live-server harness really serves the app under gunicorn."""
 
+import time
+
+import pytest
 import requests
 
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, NotReady, free_port, wait_ready
 
 
 def test_live_server_serves_and_stops():
@@ -18,3 +21,10 @@ def test_live_server_serves_and_stops():
         }
         process = server.process
     assert process.returncode == 0
+
+
+def test_wait_ready_gives_up_after_its_timeout_with_the_last_answer():
+    start = time.monotonic()
+    with pytest.raises(NotReady, match=r"not ready after 1s; last answer: ConnectionError"):
+        wait_ready(f"http://127.0.0.1:{free_port()}", timeout=1.0, max_delay=0.2)
+    assert time.monotonic() - start < 3

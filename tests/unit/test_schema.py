@@ -24,7 +24,15 @@ def test_every_operation_has_an_id_and_documents_its_errors(committed):
         op["operationId"]: op for item in committed["paths"].values() for op in item.values()
     }
     assert set(operations) >= {"createUser", "listUsers", "getUser", "getApiRoot"}
-    assert set(operations["createUser"]["responses"]) == {"201", "400", "406", "413", "415", "503"}
+    assert set(operations["createUser"]["responses"]) == {
+        "201",
+        "400",
+        "406",
+        "411",
+        "413",
+        "415",
+        "503",
+    }
     assert set(operations["getUser"]["responses"]) == {"200", "404", "406", "503"}
     for op_id, op in operations.items():
         for code, response in op["responses"].items():

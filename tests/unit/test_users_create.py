@@ -170,3 +170,17 @@ def test_unsatisfiable_accept_gives_406(api):
     assert response.status_code == 406
     assert response.json() == {"detail": "Could not satisfy the request Accept header."}
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/api/users/", "/api/users"])
+def test_chunked_body_gives_411_not_a_misleading_validation_error(post_raw, path):
+    # Django reads no body without Content-Length, so a chunked upload would look empty and get
+    # "This field is required." for fields the client did send.
+    body = b'{"dni": "1", "name": "x"}'
+    response = post_raw(body, path=path, CONTENT_LENGTH="", HTTP_TRANSFER_ENCODING="chunked")
+    assert response.status_code == 411
+    assert response.json() == {
+        "detail": "Send the body with a Content-Length header; chunked transfer encoding is not "
+        "supported."
+    }
+    assert not User.objects.exists()

@@ -13,6 +13,9 @@ logger = logging.getLogger(__name__)
 NOT_FOUND = "Not found."
 DATABASE_UNAVAILABLE = "The database is unavailable; retry later."
 SERVER_ERROR = "Internal server error; the failure was logged."
+LENGTH_REQUIRED = (
+    "Send the body with a Content-Length header; chunked transfer encoding is not supported."
+)
 
 
 def error_body(detail: str, errors: dict | None = None) -> dict:

@@ -5,7 +5,14 @@ import logging
 from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 
-from webapp.api.errors import SERVER_ERROR, database_unavailable, is_database_outage, json_error
+from webapp.api.errors import (
+    LENGTH_REQUIRED,
+    NOT_FOUND,
+    SERVER_ERROR,
+    database_unavailable,
+    is_database_outage,
+    json_error,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +24,12 @@ class JSONErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 404 and response.get("Content-Type") != "application/json":
+            # A path no URL pattern can match, not even the catch-all (one without a leading
+            # slash, as in "CONNECT host:port"), gets Django's HTML 404 page: keep it JSON.
+            return json_error(404, NOT_FOUND)
+        return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, RequestDataTooBig):
@@ -47,6 +59,9 @@ class BodySizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method == "POST" and "HTTP_TRANSFER_ENCODING" in request.META:
+            # Django reads no body without a Content-Length: a chunked upload would look empty.
+            return json_error(411, LENGTH_REQUIRED)
         raw = request.META.get("CONTENT_LENGTH") or "0"
         try:
             length = int(raw)

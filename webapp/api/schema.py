@@ -51,6 +51,14 @@ TOO_LARGE = error_response(
     ("TooLarge", "Request body too large; the limit is 16384 bytes."),
 )
 
+LENGTH_REQUIRED = error_response(
+    "The body was sent with chunked transfer encoding; send it with a `Content-Length` header.",
+    (
+        "LengthRequired",
+        "Send the body with a Content-Length header; chunked transfer encoding is not supported.",
+    ),
+)
+
 
 def only_canonical_paths(endpoints, **kwargs):
     """Preprocessing hook: document each route once, in its trailing-slash form.
