@@ -42,15 +42,6 @@ RUN /opt/venv/bin/python -m compileall -q /app/webapp /app/gunicorn.conf.py
 # ---------------------------------------------------------------------------------------------
 FROM ${BASE_IMAGE} AS runtime
 
-ARG VERSION=unknown
-ARG REVISION=unknown
-ARG SOURCE=unknown
-LABEL org.opencontainers.image.title="users-api" \
-      org.opencontainers.image.description="Users REST API (Django REST framework under gunicorn)" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.source="${SOURCE}"
-
 # A fixed, non-root UID/GID, so volume ownership and Kubernetes securityContext can name it.
 RUN groupadd --gid 10001 app \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
@@ -79,6 +70,16 @@ USER 10001:10001
 EXPOSE 8000
 VOLUME ["/data"]
 STOPSIGNAL SIGTERM
+
+# Declared last, so that a new revision does not invalidate the cached layers above.
+ARG VERSION=unknown
+ARG REVISION=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="users-api" \
+      org.opencontainers.image.description="Users REST API (Django REST framework under gunicorn)" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}"
 
 # Ready = the database answers and no migration is pending (GET /readyz), checked with Python.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \

@@ -4,6 +4,7 @@ Loaded automatically by ``gunicorn`` when started from the repository root, and 
 container's entrypoint with ``--config``.
 """
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -55,10 +56,8 @@ class JsonAccessLogger(Logger):
         status = resp.status
         if isinstance(status, str):
             status = status.split(None, 1)[0]
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             status = int(status)
-        except (TypeError, ValueError):
-            pass
         record = {
             "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "type": "access",

@@ -243,10 +243,18 @@ def source_url() -> str:
     return urllib.parse.urlunsplit(parts)
 
 
+def revision() -> str:
+    """The commit built; with "-dirty" when the working tree has uncommitted changes."""
+    commit = git("rev-parse", "HEAD")
+    if not commit:
+        return "unknown"
+    return f"{commit}-dirty" if git("status", "--porcelain", "--untracked-files=no") else commit
+
+
 def labels() -> dict[str, str]:
     return {
         "VERSION": os.environ.get("IMAGE_VERSION") or project_version(),
-        "REVISION": os.environ.get("IMAGE_REVISION") or git("rev-parse", "HEAD") or "unknown",
+        "REVISION": os.environ.get("IMAGE_REVISION") or revision(),
         "SOURCE": source_url(),
     }
 
@@ -428,7 +436,12 @@ def wait_healthy(name: str, timeout: float = 90.0) -> float:
 def stop(name: str, grace: int = 30) -> tuple[float, int]:
     """SIGTERM (the image's STOPSIGNAL); SIGKILL after GRACE seconds. Return (seconds, exit)."""
     start = time.monotonic()
-    _run([engine(), "stop", "--time", str(grace), name], check=False, capture=True, timeout=grace + 60)
+    _run(
+        [engine(), "stop", "--time", str(grace), name],
+        check=False,
+        capture=True,
+        timeout=grace + 60,
+    )
     seconds = time.monotonic() - start
     code = int(inspect(name, "{{.State.ExitCode}}"))
     return seconds, code
