@@ -489,15 +489,29 @@ def container(name: str, **kwargs):
 # --- the smoke and contract suites against a running container ------------------------------
 
 
-def suite_status(suite: str) -> str | None:
-    """None when tests/SUITE can run against a BASE_URL; else why it cannot, in one line."""
+def suite_targets(suite: str) -> tuple[list[str], str | None]:
+    """What of tests/SUITE can run against a BASE_URL, and, when nothing, why not.
+
+    Test files that read BASE_URL themselves are run alone (tests/contract/test_live.py: the
+    rest of that gate tests the code in-process); when only the suite's conftest or helpers read
+    it (tests/smoke), the whole folder runs.
+    """
     folder = ROOT / "tests" / suite
     files = sorted(folder.rglob("*.py")) if folder.is_dir() else []
-    if not any(f.name.startswith("test_") for f in files):
-        return f"tests/{suite} has no tests on this branch yet"
-    if not any("BASE_URL" in f.read_text(errors="replace") for f in files):
-        return f"tests/{suite} does not read BASE_URL, so it cannot target a container"
-    return None
+    tests = [f for f in files if f.name.startswith("test_")]
+    if not tests:
+        return [], f"tests/{suite} has no tests on this branch yet"
+    reads = [f for f in files if "BASE_URL" in f.read_text(errors="replace")]
+    if not reads:
+        return [], f"tests/{suite} does not read BASE_URL, so it cannot target a container"
+    live_tests = [f for f in reads if f in tests]
+    chosen = live_tests or [folder]
+    return [str(path.relative_to(ROOT)) for path in chosen], None
+
+
+def suite_status(suite: str) -> str | None:
+    """None when tests/SUITE can run against a BASE_URL; else why it cannot, in one line."""
+    return suite_targets(suite)[1]
 
 
 def has_tox_env(suite: str) -> bool:
@@ -505,21 +519,35 @@ def has_tox_env(suite: str) -> bool:
 
 
 def run_suite(suite: str, base_url: str, tag: str, extra_env: dict[str, str] | None = None):
-    """Run tests/SUITE against BASE_URL: through its own tox env when it has one (same deps and
-    options as its gate), else pytest. JUnit: reports/image-SUITE-TAG.xml. Returns the result."""
+    """Run tests/SUITE against BASE_URL, inside the suite's own tox env when it has one (its
+    pinned deps, pass_env and settings: `toxw exec -e SUITE`), else in this environment.
+
+    JUnit: reports/image-SUITE-TAG.xml. Returns the CompletedProcess.
+    """
+    targets, reason = suite_targets(suite)
+    if reason:
+        raise ImageError(reason)
     junit = ROOT / "reports" / f"image-{suite}-{tag}.xml"
     junit.parent.mkdir(exist_ok=True)
-    pytest_args = [f"--junitxml={junit}", "-o", f"junit_suite_name=image-{suite}-{tag}"]
+    pytest_cmd = [
+        "python",
+        "-m",
+        "pytest",
+        *targets,
+        f"--junitxml={junit}",
+        "-o",
+        f"junit_suite_name=image-{suite}-{tag}",
+    ]
     if has_tox_env(suite):
-        cmd = [sys.executable, str(ROOT / "toxw"), "-e", suite, "--", *pytest_args]
+        cmd = [sys.executable, str(ROOT / "toxw"), "exec", "-e", suite, "--", *pytest_cmd]
     else:
-        cmd = [sys.executable, "-m", "pytest", f"tests/{suite}", *pytest_args]
+        cmd = [sys.executable, *pytest_cmd[1:]]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOX_")}
     env.update(extra_env or {})
     env["BASE_URL"] = base_url
     env.pop("DATABASE_URL", None)  # the suite talks to the container, not to a database
-    say(f"running tests/{suite} against {base_url}: {' '.join(cmd)}")
-    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    say(f"running {' '.join(targets)} against {base_url}")
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500)
 
 
 # --- command line ---------------------------------------------------------------------------
@@ -578,7 +606,11 @@ def main(argv: list[str] | None = None) -> int:
                 env=env,
             )
             if args.sqlite_volume:
-                _run([engine(), "volume", "create", "--ignore", args.sqlite_volume], capture=True)
+                exists = _run(
+                    [engine(), "volume", "inspect", args.sqlite_volume], check=False, capture=True
+                )
+                if exists.returncode != 0:
+                    _run([engine(), "volume", "create", args.sqlite_volume], capture=True)
             if args.action == "migrate":
                 result = one_off(["migrate"], **common)
                 print(result.stdout, end="")

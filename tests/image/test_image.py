@@ -325,7 +325,11 @@ def test_access_log_is_one_json_object_per_line_on_stdout(deployment):
 def test_suite_against_the_container(deployment, suite):
     result = image_script.run_suite(suite, deployment.base_url, deployment.backend)
     tail = (result.stdout + result.stderr)[-3000:]
-    summary = [line for line in result.stdout.splitlines() if re.search(r"passed|failed", line)]
+    summary = [
+        line
+        for line in result.stdout.splitlines()
+        if re.search(r"\d+ (passed|failed|errors?)\b.* in [\d.]+s", line)
+    ]
     outcome = summary[-1].strip("= ") if summary else f"exit {result.returncode}"
     FIGURES["suites"][f"{suite} on {deployment.backend}"] = outcome
     assert result.returncode == 0, f"tests/{suite} failed against {deployment.base_url}:\n{tail}"
