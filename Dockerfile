@@ -30,7 +30,7 @@ COPY requirements/base.txt /tmp/requirements.txt
 RUN --mount=type=secret,id=pip_ca \
     if [ -s /run/secrets/pip_ca ]; then export PIP_CERT=/run/secrets/pip_ca; fi \
     && /opt/venv/bin/python -m pip install --no-compile -r /tmp/requirements.txt \
-    && /opt/venv/bin/python -m pip uninstall --yes pip setuptools wheel \
+    && /opt/venv/bin/python -m pip uninstall --yes pip setuptools \
     && /opt/venv/bin/python -m compileall -q /opt/venv/lib
 
 WORKDIR /app

@@ -111,7 +111,7 @@ def _run(
     if capture:
         kwargs.update(capture_output=True, text=input_bytes is None)
     elif stdout is not None:
-        kwargs["stdout"] = stdout
+        kwargs.update(stdout=stdout, stderr=subprocess.STDOUT)
     result = subprocess.run(cmd, input=input_bytes, **kwargs)
     if check and result.returncode != 0:
         detail = ""
