@@ -11,6 +11,7 @@ import importlib.util
 import json
 import secrets
 import sys
+import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass, field
@@ -111,9 +112,10 @@ def start_deployment(backend: str, db: dict, secret_key: str, env: dict | None =
     assert migrated.returncode == 0, f"migrate failed:\n{migrated.stderr}{migrated.stdout}"
     name = new_container_name(backend)
     run_env = {"DJANGO_SECRET_KEY": secret_key, **(env or {})}
+    start = time.monotonic()  # time to ready: from `run` to the healthcheck's first success
     base_url = image_script.run(name, env=run_env, **db)
-    seconds = image_script.wait_healthy(name)
-    return Deployment(backend, name, base_url, seconds, db)
+    image_script.wait_healthy(name)
+    return Deployment(backend, name, base_url, time.monotonic() - start, db)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -175,7 +177,9 @@ def pytest_terminal_summary(terminalreporter):
         write(f"  build time: {build['build_seconds']}s{base}")
         write(f"  labels: version {build['version']}, revision {build['revision']}")
     for backend, run in FIGURES["runs"].items():
-        write(f"  {backend}: healthy (own healthcheck) after {run['time_to_healthy_seconds']}s")
+        write(
+            f"  {backend}: healthy (own healthcheck) {run['time_to_healthy_seconds']}s after `run`"
+        )
         for key, value in run.items():
             if key != "time_to_healthy_seconds":
                 write(f"    {key}: {value}")

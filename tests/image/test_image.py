@@ -408,7 +408,9 @@ def test_sigterm_lets_in_flight_requests_finish_and_stops_within_grace(deploymen
                 statuses.append(_read_status(sock))
         stopper.join(GRACE + 60)
         seconds, code = outcome["result"]
-        FIGURES["runs"][deployment.backend]["sigterm_stop_seconds"] = round(seconds, 2)
+        FIGURES["runs"][deployment.backend]["SIGTERM to exit, 2 requests held 2 s (seconds)"] = (
+            round(seconds, 2)
+        )
         assert statuses == [201] * workers, f"in-flight requests failed: {statuses}"
         assert code == 0, f"exit code {code} after SIGTERM (137 means it was killed)"
         assert seconds < GRACE, f"took {seconds:.1f}s to stop; the grace period is {GRACE}s"
