@@ -276,6 +276,10 @@ def build(tag: str | None = None, base: str | None = None, no_cache: bool = Fals
     cmd += ["--build-arg", f"BASE_IMAGE={base}"]
     for key, value in args.items():
         cmd += ["--build-arg", f"{key}={value}"]
+        if is_podman():
+            # buildah's layer cache reuses a LABEL step whose ARG values changed (stale
+            # revision labels); --label sets them on the final image whatever was cached.
+            cmd += ["--label", f"org.opencontainers.image.{key.lower()}={value}"]
     bundle = ca_bundle()
     if bundle:
         cmd += ["--secret", f"id=pip_ca,src={bundle}"]
