@@ -367,7 +367,8 @@ def run(
     args = [engine(), "run", "--detach", "--name", name]
     args += run_args(sqlite_volume=sqlite_volume, database_url=database_url, env=env)
     if database_url:
-        args += ["--env", f"PORT={port}"]  # host network: listen on the chosen port itself
+        # Host network: listen on the chosen port itself, and only on the host's loopback.
+        args += ["--env", f"PORT={port}", "--env", f"GUNICORN_BIND=127.0.0.1:{port}"]
     else:
         args += ["--publish", f"127.0.0.1:{port}:{CONTAINER_PORT}"]
     if is_podman():
