@@ -9,6 +9,8 @@
     python3 scripts/image.py suites BASE_URL [--tag NAME]        # smoke + contract suites at a URL
 
 `tox -e image` (tests/image) drives the same functions; a pipeline can call the same commands.
+build tags localhost/users-api:dev (IMAGE_NAME changes the name); run and migrate start IMAGE_REF
+when set (an image id or a registry reference), else that tag.
 
 The engine is podman when it is installed (else docker); CONTAINER_ENGINE overrides it. With
 podman, CONTAINERS_CONF points at container/containers.conf unless already set.
@@ -285,6 +287,9 @@ def build(tag: str | None = None, base: str | None = None, no_cache: bool = Fals
         cmd += ["--secret", f"id=pip_ca,src={bundle}"]
     if no_cache:
         cmd.append("--no-cache")
+    # The exact image built, even if another build moves the tag meanwhile.
+    iidfile = Path(tempfile.mkstemp(prefix="image-iid-")[1])
+    cmd += ["--iidfile", str(iidfile)]
     cmd.append(str(ROOT))
     say(f"building {tag} on {base} (revision {args['REVISION'][:12]})")
     start = time.monotonic()
@@ -295,10 +300,12 @@ def build(tag: str | None = None, base: str | None = None, no_cache: bool = Fals
             tail = log.read().decode(errors="replace")[-4000:]
             raise ImageError(f"the image build failed (exit {result.returncode}):\n{tail}")
     seconds = time.monotonic() - start
-    size = int(inspect(tag, "{{.Size}}", kind="image"))
+    image_id = iidfile.read_text().strip().removeprefix("sha256:")
+    iidfile.unlink()
+    size = int(inspect(image_id, "{{.Size}}", kind="image"))
     figures = {
         "tag": tag,
-        "id": inspect(tag, "{{.Id}}", kind="image"),
+        "id": image_id,
         "base": base,
         "base_seconds": round(base_seconds, 1),
         "build_seconds": round(seconds, 1),
@@ -311,6 +318,11 @@ def build(tag: str | None = None, base: str | None = None, no_cache: bool = Fals
         + (f" + local base {base_seconds:.1f}s" if base_seconds else "")
     )
     return figures
+
+
+def default_ref() -> str:
+    """The image that run/migrate start: IMAGE_REF (an id or a registry reference), else :dev."""
+    return os.environ.get("IMAGE_REF") or f"{IMAGE}:dev"
 
 
 # --- run ------------------------------------------------------------------------------------
@@ -362,7 +374,7 @@ def run(
     command: list[str] | None = None,
 ) -> str:
     """Start the server container detached; return its base URL (on 127.0.0.1)."""
-    tag = tag or f"{IMAGE}:dev"
+    tag = tag or default_ref()
     port = port or free_port()
     args = [engine(), "run", "--detach", "--name", name]
     args += run_args(sqlite_volume=sqlite_volume, database_url=database_url, env=env)
@@ -393,7 +405,7 @@ def one_off(
     timeout: float = 180,
 ) -> subprocess.CompletedProcess:
     """Run the image once with COMMAND (e.g. ["migrate"]) and remove it; return the result."""
-    tag = tag or f"{IMAGE}:dev"
+    tag = tag or default_ref()
     args = [engine(), "run", "--rm", "--no-healthcheck"]
     args += run_args(sqlite_volume=sqlite_volume, database_url=database_url, env=env)
     return _run([*args, tag, *command], check=False, capture=True, timeout=timeout)

@@ -65,7 +65,11 @@ def image(engine):
     """Build the image (podman: on a local Debian base when no registry is reachable)."""
     figures = image_script.build()
     FIGURES["build"] = figures
-    return figures
+    # Containers start from the image id just built, not from its tag, which another build
+    # on the same machine could move meanwhile.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMAGE_REF", figures["id"])
+        yield figures
 
 
 @pytest.fixture(scope="session")

@@ -53,7 +53,7 @@ def exec_in(name: str, *command: str) -> subprocess.CompletedProcess:
 
 
 def test_oci_labels_name_version_revision_and_source(image):
-    found = json.loads(image_script.inspect(image["tag"], "{{json .Config.Labels}}", "image"))
+    found = json.loads(image_script.inspect(image["id"], "{{json .Config.Labels}}", "image"))
     assert found.get("org.opencontainers.image.version") == image_script.project_version()
     head = image_script.git("rev-parse", "HEAD")
     assert found.get("org.opencontainers.image.revision") in (head, f"{head}-dirty"), found
@@ -63,16 +63,16 @@ def test_oci_labels_name_version_revision_and_source(image):
 
 
 def test_image_runs_as_fixed_non_root_user(image):
-    user = image_script.inspect(image["tag"], "{{.Config.User}}", "image")
+    user = image_script.inspect(image["id"], "{{.Config.User}}", "image")
     assert user == f"{UID}:{UID}", f"image user is {user!r}, expected {UID}:{UID}"
 
 
 def test_no_secret_in_image_config_or_history(image):
-    env = json.loads(image_script.inspect(image["tag"], "{{json .Config.Env}}", "image"))
+    env = json.loads(image_script.inspect(image["id"], "{{json .Config.Env}}", "image"))
     named = [item for item in env if SECRET_NAME.search(item.split("=", 1)[0])]
     assert not named, f"secret-like variables baked into the image: {named}"
     history = image_script.podman(
-        "history", "--no-trunc", "--format", "{{.CreatedBy}}", image["tag"]
+        "history", "--no-trunc", "--format", "{{.CreatedBy}}", image["id"]
     )
     build_args = re.findall(r"\b([A-Z_][A-Z0-9_]*)=", history)
     leaked = sorted({arg for arg in build_args if SECRET_NAME.search(arg)})
@@ -83,7 +83,7 @@ def test_no_secret_in_image_config_or_history(image):
 
 def test_no_env_file_secret_key_or_database_in_image_filesystem(image):
     name = new_container_name("export")
-    image_script.podman("create", "--name", name, "--label", image_script.LABEL, image["tag"])
+    image_script.podman("create", "--name", name, "--label", image_script.LABEL, image["id"])
     with tempfile.TemporaryDirectory() as tmp:
         archive = Path(tmp) / "fs.tar"
         image_script.podman("export", "--output", str(archive), name)
