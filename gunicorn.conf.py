@@ -4,9 +4,14 @@ Loaded automatically by ``gunicorn`` when started from the repository root, and 
 container's entrypoint with ``--config``.
 """
 
+import contextlib
+import json
 import multiprocessing
 import os
 import sys
+from datetime import UTC, datetime
+
+from gunicorn.glogging import Logger
 
 
 def _int(name: str, default: int) -> int:
@@ -36,6 +41,45 @@ worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None
 # No runtime control socket: it would need a writable home directory, and several servers on
 # one machine (tests, benchmarks) would fight over its default path.
 control_socket_disable = True
+
+
+class JsonAccessLogger(Logger):
+    """gunicorn's logger, with each access log line one JSON object (on stdout).
+
+    ``json.dumps`` escapes every value (quotes, backslashes, control characters and non-UTF-8
+    bytes that gunicorn decoded as latin-1), so a hostile path or header cannot break a line.
+    """
+
+    def access(self, resp, req, environ, request_time):
+        if not self.access_log_enabled:
+            return
+        status = resp.status
+        if isinstance(status, str):
+            status = status.split(None, 1)[0]
+        with contextlib.suppress(TypeError, ValueError):
+            status = int(status)
+        record = {
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "type": "access",
+            "remote_addr": environ.get("REMOTE_ADDR"),
+            "method": environ.get("REQUEST_METHOD"),
+            "path": environ.get("PATH_INFO"),
+            "query": environ.get("QUERY_STRING") or None,
+            "protocol": environ.get("SERVER_PROTOCOL"),
+            "status": status,
+            "bytes": getattr(resp, "sent", None),
+            "duration_ms": round(request_time.total_seconds() * 1000, 3),
+            "referer": environ.get("HTTP_REFERER"),
+            "user_agent": environ.get("HTTP_USER_AGENT"),
+            "pid": os.getpid(),
+        }
+        try:
+            self.access_log.info("%s", json.dumps(record, ensure_ascii=True))
+        except Exception:  # a log line must never fail a request
+            self.exception("could not write the access log line")
+
+
+logger_class = JsonAccessLogger
 
 
 def _check_django_settings() -> None:
