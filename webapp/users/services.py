@@ -1,14 +1,16 @@
 """Users use cases as plain functions; views only translate HTTP to and from these."""
 
 import re
+from functools import cache
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from webapp.users.models import User
 
 # BigAutoField: the largest id the database can hold (PostgreSQL bigint, SQLite integer).
 MAX_ID = 2**63 - 1
 _DIGITS = re.compile(r"[0-9]+")
+FIELDS = ("id", "dni", "name")
 
 
 class UserAlreadyExists(Exception):
@@ -34,9 +36,42 @@ def create_user(*, dni: str, name: str) -> User:
         raise UserAlreadyExists(dni) from exc
 
 
-def list_users():
-    return User.objects.order_by("id")
+def as_dict(user: User) -> dict:
+    return {"id": user.pk, "dni": user.dni, "name": user.name}
 
 
-def get_user(user_id: int) -> User | None:
-    return User.objects.filter(pk=user_id).first()
+# The two reads run on every GET, so they skip the ORM. Profiling showed the ORM's query
+# building and model instances (with their init signals) costing about ten times the database
+# itself: compiling ``User.objects.filter(pk=...).first()`` took ~240 us where the query takes
+# ~17 us. The SQL is plain and portable (SQLite and PostgreSQL), and its names come from the
+# model, so a renamed table or column cannot silently diverge.
+@cache
+def _sql(vendor: str) -> tuple[str, str]:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(User._meta.get_field(field).column) for field in FIELDS)
+    table = quote(User._meta.db_table)
+    pk = quote(User._meta.pk.column)
+    return (
+        f"SELECT {columns} FROM {table} WHERE {pk} = %s",
+        f"SELECT {columns} FROM {table} WHERE {pk} > %s ORDER BY {pk} LIMIT %s",
+    )
+
+
+def get_user(user_id: int) -> dict | None:
+    """The user with this id as ``{"id", "dni", "name"}``, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(connection.vendor)[0], [user_id])
+        row = cursor.fetchone()
+    return dict(zip(FIELDS, row, strict=True)) if row else None
+
+
+def list_users(after: int = 0, limit: int = MAX_ID) -> list[dict]:
+    """Users with an id above ``after``, ordered by id, at most ``limit`` of them, as dicts.
+
+    Callers read a long list in pages of ``limit`` (keyset pagination on the primary key), so
+    that no query holds a long-lived cursor or the whole table in memory.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(connection.vendor)[1], [after, limit])
+        rows = cursor.fetchall()
+    return [{"id": id_, "dni": dni, "name": name} for id_, dni, name in rows]
