@@ -42,6 +42,8 @@ INSTALLED_APPS = [
 # The API keeps no sessions, cookies or logins, so the session, auth, CSRF and messages
 # middleware would only cost time on every request.
 MIDDLEWARE = [
+    # Outermost, so that it measures the final body of every response, errors included.
+    "webapp.api.middleware.ContentLengthMiddleware",
     "webapp.api.middleware.JSONErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the Swagger UI and ReDoc assets (drf-spectacular-sidecar) from the app: no CDN.
