@@ -24,7 +24,11 @@ class FastContentNegotiation(DefaultContentNegotiation):
             and renderers[0].media_type == "application/json"
             and request.META.get("HTTP_ACCEPT") in _PLAIN_JSON_ACCEPTS
             and not format_suffix
-            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+            # Without a query string there is no ?format= to look at, and no QueryDict to build.
+            and (
+                not request.META.get("QUERY_STRING")
+                or self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+            )
         ):
             return renderers[0], renderers[0].media_type
         return super().select_renderer(request, renderers, format_suffix)

@@ -3,7 +3,7 @@
 import re
 from functools import cache
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 
 from webapp.users.models import User
 
@@ -59,10 +59,11 @@ def _sql(vendor: str) -> tuple[str, str]:
 
 def get_user(user_id: int) -> dict | None:
     """The user with this id as ``{"id", "dni", "name"}``, or None."""
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(connection.vendor)[0], [user_id])
+    db = connections[DEFAULT_DB_ALIAS]  # one lookup, not one per use of the proxy
+    with db.cursor() as cursor:
+        cursor.execute(_sql(db.vendor)[0], [user_id])
         row = cursor.fetchone()
-    return dict(zip(FIELDS, row, strict=True)) if row else None
+    return {"id": row[0], "dni": row[1], "name": row[2]} if row else None
 
 
 def list_users(after: int = 0, limit: int = MAX_ID) -> list[dict]:
@@ -71,7 +72,8 @@ def list_users(after: int = 0, limit: int = MAX_ID) -> list[dict]:
     Callers read a long list in pages of ``limit`` (keyset pagination on the primary key), so
     that no query holds a long-lived cursor or the whole table in memory.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(connection.vendor)[1], [after, limit])
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        cursor.execute(_sql(db.vendor)[1], [after, limit])
         rows = cursor.fetchall()
     return [{"id": id_, "dni": dni, "name": name} for id_, dni, name in rows]

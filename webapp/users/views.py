@@ -3,7 +3,7 @@
 import logging
 
 from django.db import DatabaseError
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -46,6 +46,23 @@ INVALID_USER = OpenApiResponse(
         ),
     ],
 )
+
+
+def respond(request, data, status_code=status.HTTP_200_OK, headers=None):
+    """What ``Response(data, ...)`` would give, encoded at once for plain JSON requests.
+
+    When negotiation chose the orjson renderer with the bare ``application/json`` media type
+    (no ``indent=``), DRF's rendering would give exactly ``dumps(data)``; building that
+    response directly skips DRF's template-response machinery, about 5% of GET one in the
+    profile. Any other negotiated outcome goes through ``Response`` as before.
+    """
+    if request.accepted_media_type == "application/json" and isinstance(
+        request.accepted_renderer, FastJSONRenderer
+    ):
+        return HttpResponse(
+            dumps(data), status=status_code, headers=headers, content_type="application/json"
+        )
+    return Response(data, status=status_code, headers=headers)
 
 
 def stream_users(first_page: list[dict]):
@@ -97,7 +114,7 @@ class UserListView(APIView):
         # and model instances taking two thirds of the request.
         first_page = services.list_users(limit=LIST_PAGE_SIZE)
         if len(first_page) < LIST_PAGE_SIZE:
-            return Response(first_page)
+            return respond(request, first_page)
         renderer_context = self.get_renderer_context()
         if request.accepted_renderer.get_indent(request.accepted_media_type, renderer_context):
             # Indented output (Accept: application/json; indent=N) is for people reading a
@@ -141,12 +158,10 @@ class UserListView(APIView):
         try:
             user = services.create_user(**serializer.validated_data)
         except services.UserAlreadyExists:
-            return Response(error_body("User already exists"), status=status.HTTP_400_BAD_REQUEST)
+            return respond(request, error_body("User already exists"), status.HTTP_400_BAD_REQUEST)
         location = reverse("user-detail", kwargs={"id": user.pk})
-        return Response(
-            services.as_dict(user),
-            status=status.HTTP_201_CREATED,
-            headers={"Location": location},
+        return respond(
+            request, services.as_dict(user), status.HTTP_201_CREATED, {"Location": location}
         )
 
 
@@ -183,5 +198,5 @@ class UserDetailView(APIView):
         user_id = services.parse_user_id(id)
         user = services.get_user(user_id) if user_id is not None else None
         if user is None:
-            return Response(error_body(NOT_FOUND), status=status.HTTP_404_NOT_FOUND)
-        return Response(user)
+            return respond(request, error_body(NOT_FOUND), status.HTTP_404_NOT_FOUND)
+        return respond(request, user)
