@@ -131,6 +131,16 @@ def proc_status_kb(pid: int, field: str) -> int:
     raise KeyError(field)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes (kernel socket work included)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def reset_peak_rss(pid: int) -> bool:
     """Reset VmHWM (peak RSS) to the current RSS; Linux supports it through clear_refs."""
     try:
@@ -156,7 +166,9 @@ class Wrk:
         digits = "0123456789abcdefghijklmnopqrstuvwxyz"
         return self.run_tag + digits[self.count // 36 % 36] + digits[self.count % 36]
 
-    def run(self, url: str, mode: str, seconds: int, ids: tuple[int, int]) -> dict:
+    def run(
+        self, url: str, mode: str, seconds: int, ids: tuple[int, int], pids: list[int] = ()
+    ) -> dict:
         command = [
             "wrk",
             f"-t{self.threads}",
@@ -173,7 +185,9 @@ class Wrk:
             str(ids[1]),
             self._prefix(),
         ]
+        cpu_before = cpu_seconds(pids)
         done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+        cpu_used = cpu_seconds(pids) - cpu_before
         lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH_RESULT ")]
         if done.returncode != 0 or not lines:
             raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
@@ -191,6 +205,7 @@ class Wrk:
             "status": status,
             "socket_errors": raw["socket_errors"],
             "errors": bad_status + socket_errors,
+            "worker_cpu_ms_per_request": 1000 * cpu_used / max(1, raw["requests"]),
         }
 
 
@@ -204,6 +219,9 @@ def combine(runs: list[dict]) -> dict:
         socket_errors.update(run["socket_errors"])
     return {
         "rps": requests_ / seconds,
+        "worker_cpu_ms_per_request": statistics.median(
+            run["worker_cpu_ms_per_request"] for run in runs
+        ),
         "p50_ms": statistics.median(run["p50_ms"] for run in runs),
         "p99_ms": statistics.median(run["p99_ms"] for run in runs),
         "requests": requests_,
@@ -226,7 +244,10 @@ def measure(
         # Alternate which goes first, so that neither always runs on a warmer or cooler machine.
         order = ["ceiling", "app"] if round_ % 2 == 0 else ["app", "ceiling"]
         for name in order:
-            runs[name].append(wrk.run(servers[name].url, scenario.mode, opts.duration, ids))
+            server = servers[name]
+            runs[name].append(
+                wrk.run(server.url, scenario.mode, opts.duration, ids, server.worker_pids())
+            )
     app_result, ceiling_result = combine(runs["app"]), combine(runs["ceiling"])
     # Each round's app run is paired with the ceiling run right next to it in time; the median of
     # those ratios shrugs off a burst of other work on the machine that hits one run only.
@@ -239,6 +260,10 @@ def measure(
         "ratio": statistics.median(paired),
         "round_ratios": paired,
         "ratio_of_totals": app_result["rps"] / ceiling_result["rps"],
+        # A steadier second view on a busy machine: the ceiling's worker CPU time per request
+        # over the app's (what the app adds per request, whatever else the machine is doing).
+        "cpu_ratio": ceiling_result["worker_cpu_ms_per_request"]
+        / app_result["worker_cpu_ms_per_request"],
     }
 
 
@@ -425,6 +450,8 @@ def format_row(scenario: Scenario, figures: dict) -> str:
         f"| ceiling {ceiling['rps']:7.0f} req/s errors {ceiling['errors']:<3}"
         f"| ratio {figures['ratio']:.3f} (target {target};"
         f" rounds {' '.join(f'{r:.2f}' for r in figures['round_ratios'])})"
+        f" | CPU/request app {app['worker_cpu_ms_per_request']:.2f} ms"
+        f" ceiling {ceiling['worker_cpu_ms_per_request']:.2f} ms, ratio {figures['cpu_ratio']:.3f}"
     )
 
 
@@ -640,7 +667,10 @@ def summarise(report: dict, opts) -> int:
             if target is not None and db == "sqlite":
                 verdict = "meets" if figures["ratio"] >= target else "MISSES"
                 verdict += f" target {target:.2f}"
-            say(f"  {db:<11} {figures['title']:<22} {figures['ratio']:.3f}  {verdict}")
+            say(
+                f"  {db:<11} {figures['title']:<22} {figures['ratio']:.3f}  {verdict:<18}"
+                f" (CPU-time ratio {figures['cpu_ratio']:.3f})"
+            )
             for side in ("app", "ceiling"):
                 if figures[side]["errors"]:
                     problems.append(
