@@ -545,7 +545,8 @@ def write_chart(report: dict, path: Path) -> None:
     right.scatter(range(len(modes)), ceiling, marker="_", s=2000, color="black", label="ceiling")
     for axis in (left, right):
         axis.set_xticks(range(len(modes)), [titles[m] for m in modes], fontsize=8)
-        axis.legend(fontsize=8)
+    left.legend(fontsize=8)
+    right.legend(fontsize=8, loc="center right")
     left.set_ylabel("ratio to the bare-WSGI ceiling (higher is better)")
     left.set_title("App / ceiling, same run (red dashes: targets on SQLite)")
     right.set_ylabel("requests per second")
