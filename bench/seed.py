@@ -2,7 +2,8 @@
 
     python -m bench.seed TOTAL     # with the server's DATABASE_URL / DATA_DIR in the environment
 
-Adds users until the table holds TOTAL of them; prints how many it added.
+Adds users until the table holds at least TOTAL of them; prints how many it added, then how
+many the table holds.
 """
 
 import os
@@ -34,6 +35,7 @@ def main() -> None:
             )
         added += size
     print(added)
+    print(User.objects.count())
 
 
 if __name__ == "__main__":
