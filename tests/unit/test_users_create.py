@@ -184,3 +184,16 @@ def test_chunked_body_gives_411_not_a_misleading_validation_error(post_raw, path
         "supported."
     }
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duplicate_in_autocommit_mode_leaves_the_connection_usable(create):
+    # As under gunicorn: no surrounding transaction, so the INSERT is its own transaction.
+    first = create("auto-1", "First")
+    assert first.status_code == 201
+    assert create("auto-1", "Second").json() == {"detail": "User already exists"}
+    assert create("auto-2", "Third").status_code == 201
+    assert list(User.objects.order_by("id").values_list("dni", "name")) == [
+        ("auto-1", "First"),
+        ("auto-2", "Third"),
+    ]

@@ -58,3 +58,12 @@ def test_api_root_links_to_users(api):
     assert response.status_code == 200
     assert response.json() == {"users": "http://testserver/api/users/"}
     assert api.get("/api").json() == response.json()
+
+
+@pytest.mark.parametrize("path", ["/api/users/{id}/", "/api/users/"])
+def test_indent_parameter_still_pretty_prints(api, path):
+    user = User.objects.create(dni="7", name="Indented")
+    response = api.get(path.format(id=user.pk), HTTP_ACCEPT="application/json; indent=2")
+    assert response.status_code == 200
+    assert response.content.startswith((b'{\n  "id": ', b'[\n  {\n    "id": '))
+    assert response["Content-Type"] == "application/json"

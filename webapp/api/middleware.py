@@ -72,3 +72,23 @@ class BodySizeLimitMiddleware:
         if length > settings.MAX_REQUEST_BODY_BYTES:
             return _too_large()
         return self.get_response(request)
+
+
+class ContentLengthMiddleware:
+    """Sets Content-Length on every response whose body is already in memory.
+
+    Without it gunicorn sends such a response with chunked transfer encoding, which costs a
+    third write to the socket per request (the closing empty chunk): the profile of GET one
+    showed socket writes as the largest single cost. Django's CommonMiddleware does the same
+    for the same reason; this one does only that. Streamed responses (a long list of users,
+    static files, which set their own length) are left as they are. The body is unchanged.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.streaming and not response.has_header("Content-Length"):
+            response.headers["Content-Length"] = str(len(response.content))
+        return response

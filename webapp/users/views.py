@@ -1,5 +1,9 @@
 """HTTP layer of the users API: parse, call a service, render. No business logic here."""
 
+import logging
+
+from django.db import DatabaseError
+from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -8,8 +12,16 @@ from rest_framework.views import APIView
 
 from webapp.api import schema
 from webapp.api.errors import NOT_FOUND, error_body
+from webapp.api.renderers import FastJSONRenderer, dumps
 from webapp.users import services
 from webapp.users.serializers import UserInputSerializer, UserSerializer
+
+logger = logging.getLogger(__name__)
+
+# Users read per query when listing. A list up to this size is one query and one ordinary
+# response; a longer one is streamed page by page (see stream_users), so that a worker's memory
+# does not grow with the number of users.
+LIST_PAGE_SIZE = 2000
 
 USER_EXAMPLE = {"id": 1, "dni": "0102030405", "name": "Ada Lovelace"}
 
@@ -36,8 +48,49 @@ INVALID_USER = OpenApiResponse(
 )
 
 
+def respond(request, data, status_code=status.HTTP_200_OK, headers=None):
+    """What ``Response(data, ...)`` would give, encoded at once for plain JSON requests.
+
+    When negotiation chose the orjson renderer with the bare ``application/json`` media type
+    (no ``indent=``), DRF's rendering would give exactly ``dumps(data)``; building that
+    response directly skips DRF's template-response machinery, about 5% of GET one in the
+    profile. Any other negotiated outcome goes through ``Response`` as before.
+    """
+    if request.accepted_media_type == "application/json" and isinstance(
+        request.accepted_renderer, FastJSONRenderer
+    ):
+        return HttpResponse(
+            dumps(data), status=status_code, headers=headers, content_type="application/json"
+        )
+    return Response(data, status=status_code, headers=headers)
+
+
+def stream_users(first_page: list[dict]):
+    """The JSON array of every user, page after page, byte for byte what one dumps() would give.
+
+    Each page is its own short query (keyset pagination on the id), so no cursor or transaction
+    stays open while a slow client reads. Users created meanwhile may appear at the end; none
+    that existed at the start is missed (ids only grow and users are never deleted). The first
+    page was read before the response started, so an unreachable database is still a 503; a
+    failure after that can only cut the response short, which the client sees as an incomplete
+    chunked body.
+    """
+    yield b"[" + dumps(first_page)[1:-1]
+    page = first_page
+    while len(page) == LIST_PAGE_SIZE:
+        try:
+            page = services.list_users(after=page[-1]["id"], limit=LIST_PAGE_SIZE)
+        except DatabaseError:
+            logger.exception("the list of users was cut short: the database failed mid-stream")
+            raise
+        if page:
+            yield b"," + dumps(page)[1:-1]
+    yield b"]"
+
+
 class UserListView(APIView):
     http_method_names = ["get", "post"]
+    renderer_classes = [FastJSONRenderer]
 
     @extend_schema(
         operation_id="listUsers",
@@ -57,7 +110,18 @@ class UserListView(APIView):
         },
     )
     def get(self, request):
-        return Response(UserSerializer(services.list_users(), many=True).data)
+        # Plain dicts, not a ModelSerializer: the profile of this list showed serializer fields
+        # and model instances taking two thirds of the request.
+        first_page = services.list_users(limit=LIST_PAGE_SIZE)
+        if len(first_page) < LIST_PAGE_SIZE:
+            return respond(request, first_page)
+        renderer_context = self.get_renderer_context()
+        if request.accepted_renderer.get_indent(request.accepted_media_type, renderer_context):
+            # Indented output (Accept: application/json; indent=N) is for people reading a
+            # response, not for whole tables: it keeps the simple, unstreamed path.
+            rest = services.list_users(after=first_page[-1]["id"])
+            return Response(first_page + rest)
+        return StreamingHttpResponse(stream_users(first_page), content_type="application/json")
 
     @extend_schema(
         operation_id="createUser",
@@ -95,18 +159,17 @@ class UserListView(APIView):
         try:
             user = services.create_user(**serializer.validated_data)
         except services.UserAlreadyExists:
-            return Response(error_body("User already exists"), status=status.HTTP_400_BAD_REQUEST)
+            return respond(request, error_body("User already exists"), status.HTTP_400_BAD_REQUEST)
         location = reverse("user-detail", kwargs={"id": user.pk})
-        return Response(
-            UserSerializer(user).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": location},
+        return respond(
+            request, services.as_dict(user), status.HTTP_201_CREATED, {"Location": location}
         )
 
 
 class UserDetailView(APIView):
     # Only reads: the original also answered PUT, PATCH and DELETE, which let anyone delete users.
     http_method_names = ["get"]
+    renderer_classes = [FastJSONRenderer]
 
     @extend_schema(
         operation_id="getUser",
@@ -136,5 +199,5 @@ class UserDetailView(APIView):
         user_id = services.parse_user_id(id)
         user = services.get_user(user_id) if user_id is not None else None
         if user is None:
-            return Response(error_body(NOT_FOUND), status=status.HTTP_404_NOT_FOUND)
-        return Response(UserSerializer(user).data)
+            return respond(request, error_body(NOT_FOUND), status.HTTP_404_NOT_FOUND)
+        return respond(request, user)
