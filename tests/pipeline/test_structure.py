@@ -1,0 +1,80 @@
+"""The real pipeline: stage order, environments, gates, JUnit publishing, digest, secrets."""
+
+import pytest
+
+from tests.pipeline import checks
+from tests.pipeline.conftest import ROOT
+from tests.pipeline.model import load, read_tox, tox_envs_called
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    return load(ROOT)
+
+
+@pytest.fixture(scope="module")
+def tox():
+    return read_tox(ROOT)
+
+
+def test_stages_in_order_each_blocking_the_next(pipeline):
+    assert checks.check_stage_order(pipeline) == []
+
+
+def test_deployments_use_their_environments_and_prd_waits_for_verify_dev(pipeline):
+    assert checks.check_deployments(pipeline) == []
+
+
+def test_gate_list_comes_from_tox_ini(tox):
+    gates = checks.gates(tox)
+    assert {"lint", "unit", "coverage", "contract", "pipeline", "audit"} <= set(gates)
+    assert not {"serve", "contract-regenerate", "report", "deploy"} & set(gates)
+
+
+def test_every_gate_in_tox_ini_runs_in_the_pipeline(pipeline, tox):
+    assert checks.check_gates_invoked(pipeline, tox) == []
+
+
+def test_ci_stage_runs_the_issue_gate_list(pipeline):
+    ci = pipeline.stage("CI")
+    called = [
+        tox_envs_called(step.get("script", ""))
+        for job in ci["jobs"]
+        for step in job["steps"]
+        if "script" in step
+    ]
+    assert ["lint", "unit", "coverage", "contract", "manifests"] in called
+
+
+def test_every_tox_env_the_pipeline_runs_exists(pipeline, tox):
+    assert checks.check_called_envs_exist(pipeline, tox) == []
+
+
+def test_every_script_the_pipeline_runs_exists(pipeline):
+    assert checks.check_scripts_exist(pipeline, checks.pending_scripts(ROOT)) == []
+
+
+def test_every_junit_file_is_published(pipeline, tox):
+    assert checks.check_junit_published(pipeline, tox) == []
+
+
+def test_the_digest_built_is_the_digest_deployed_to_dev_and_prd(pipeline):
+    assert checks.check_digest_flow(pipeline) == []
+
+
+def test_no_secret_literal_anywhere(pipeline):
+    assert checks.check_no_secret_literals(pipeline) == []
+
+
+def test_secrets_only_from_each_environments_variable_group(pipeline):
+    assert checks.check_secrets_from_groups(pipeline) == []
+
+
+def test_verify_prd_is_read_only_and_rolls_back_on_failure(pipeline):
+    assert checks.check_rollback(pipeline) == []
+
+
+def test_every_template_is_used(pipeline):
+    used = {f.resolve() for f in pipeline.files}
+    templates = {f.resolve() for f in (ROOT / "pipelines").rglob("*.yml")}
+    assert templates - used == set()
