@@ -462,3 +462,38 @@ ALL_CHECKS = {
 def pending_scripts(root: Path) -> set[str]:
     """Scripts another gate provides (scripts/image.py, written with `tox -e image`)."""
     return {"scripts/image.py"}
+
+
+# --- ignore files of the security gates -------------------------------------------------------
+
+TRIVY_SECTIONS = ("vulnerabilities", "misconfigurations", "secrets", "licenses")
+
+
+def check_trivy_ignores(path: Path, today) -> list[str]:
+    """Every accepted Trivy finding has an id, a statement (why) and an expiry date."""
+    import datetime as dt
+
+    import yaml
+
+    data = yaml.safe_load(path.read_text()) or {}
+    problems = []
+    unknown = set(data) - set(TRIVY_SECTIONS)
+    if unknown:
+        problems.append(f"{path.name}: unknown sections {sorted(unknown)}")
+    for section in TRIVY_SECTIONS:
+        for index, entry in enumerate(data.get(section) or []):
+            where = f"{path.name} {section} entry {index + 1} ({entry.get('id', 'no id')})"
+            missing = [k for k in ("id", "statement", "expired_at") if not entry.get(k)]
+            if missing:
+                problems.append(f"{where}: missing {', '.join(missing)}")
+                continue
+            expires = entry["expired_at"]
+            if not isinstance(expires, dt.date):
+                try:
+                    expires = dt.date.fromisoformat(str(expires))
+                except ValueError:
+                    problems.append(f"{where}: expired_at {expires!r} is not YYYY-MM-DD")
+                    continue
+            if expires < today:
+                problems.append(f"{where}: expired on {expires}")
+    return problems
