@@ -497,3 +497,47 @@ def check_trivy_ignores(path: Path, today) -> list[str]:
             if expires < today:
                 problems.append(f"{where}: expired on {expires}")
     return problems
+
+
+# --- the README's stage table ----------------------------------------------------------------
+
+PIPELINE_ONLY = {"trivy": "ci_image.sh scan", "image": "scripts/image.py"}
+
+
+def stage_gates(p: Pipeline, names: set[str]) -> dict[str, set[str]]:
+    """The tox envs (and pipeline-only gates) each stage runs."""
+    out = {}
+    for stage in p.stages:
+        found: set[str] = set()
+        for job in jobs(stage):
+            for step in job_steps(job):
+                text = script_of(step)
+                found |= {e for e in tox_envs_called(text) if e in names}
+                found |= {gate for gate, marker in PIPELINE_ONLY.items() if marker in text}
+        out[stage.get("stage")] = found
+    return out
+
+
+def readme_stage_table(text: str, names: set[str]) -> dict[str, set[str]]:
+    section = text.split("## Azure DevOps pipeline", 1)[-1]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[0] in STAGES:
+            rows[cells[0]] = set(re.findall(r"`([^`]+)`", cells[1])) & names
+    return rows
+
+
+def check_readme_stage_table(p: Pipeline, readme: str, tox: dict[str, ToxEnv]) -> list[str]:
+    names = set(tox) | set(AGREED_GATES) | set(PIPELINE_ONLY)
+    documented = readme_stage_table(readme, names)
+    problems = []
+    for stage, gates_run in stage_gates(p, names).items():
+        if stage not in documented:
+            problems.append(f"README's pipeline table has no row for stage {stage}")
+        elif documented[stage] != gates_run:
+            problems.append(
+                f"README says stage {stage} runs {sorted(documented[stage])}, the pipeline runs "
+                f"{sorted(gates_run)}"
+            )
+    return problems

@@ -235,3 +235,13 @@ def test_schema_validation_rejects_a_typo(copy):
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "'scrpt' was unexpected" in result.stdout + result.stderr
+
+
+def test_readme_table_out_of_date(copy):
+    readme = (ROOT / "README.md").read_text().replace("`smoke`, `contract` (live", "`smoke` (live")
+    found = checks.check_readme_stage_table(load(copy.root), readme, read_tox(copy.root))
+    assert_reported(
+        found,
+        "README says stage VerifyDev runs ['hpa', 'report', 'smoke'], the pipeline runs "
+        "['contract', 'hpa', 'report', 'smoke']",
+    )

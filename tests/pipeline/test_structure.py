@@ -78,3 +78,8 @@ def test_every_template_is_used(pipeline):
     used = {f.resolve() for f in pipeline.files}
     templates = {f.resolve() for f in (ROOT / "pipelines").rglob("*.yml")}
     assert templates - used == set()
+
+
+def test_readme_pipeline_table_matches_the_pipeline(pipeline, tox):
+    readme = (ROOT / "README.md").read_text()
+    assert checks.check_readme_stage_table(pipeline, readme, tox) == []
