@@ -341,7 +341,8 @@ def build(reports: Path, expected: list[str], known: list[str]) -> tuple[str, di
     if contract and contract.junit:
         for junit in contract.junit:
             lines.append(
-                f"- `{junit.path.relative_to(reports)}`: {junit.tests} cases run, "
+                f"- `{junit.path.relative_to(reports)}`: {junit.tests} "
+                f"case{'s' if junit.tests != 1 else ''} run, "
                 f"{junit.passed} passed, {junit.failures + junit.errors} failed"
             )
     else:
