@@ -541,3 +541,30 @@ def check_readme_stage_table(p: Pipeline, readme: str, tox: dict[str, ToxEnv]) -
                 f"{sorted(gates_run)}"
             )
     return problems
+
+
+def check_postgres_service(p: Pipeline) -> list[str]:
+    """CI runs the unit gate against a PostgreSQL service container, via DATABASE_URL."""
+    containers = {
+        c.get("container"): c for c in (p.doc.get("resources") or {}).get("containers") or []
+    }
+    ci = p.stage("CI")
+    if ci is None:
+        return ["no stage CI"]
+    for job in jobs(ci):
+        services = job.get("services") or {}
+        images = {
+            alias: str(containers.get(ref, {}).get("image", "")) for alias, ref in services.items()
+        }
+        postgres = [alias for alias, image in images.items() if image.startswith("postgres:")]
+        runs_unit = any("unit" in tox_envs_called(script_of(s)) for s in job_steps(job))
+        url = inline_variables(job).get("DATABASE_URL", "")
+        if postgres and runs_unit and re.match(r"postgres(ql)?://[^/]*@?localhost:5432/", url):
+            return []
+    return [
+        "no CI job runs the unit gate with DATABASE_URL on a PostgreSQL service container "
+        "(resources.containers image postgres:*, mapped to localhost:5432)"
+    ]
+
+
+ALL_CHECKS["postgres service"] = check_postgres_service

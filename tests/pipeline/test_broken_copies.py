@@ -245,3 +245,11 @@ def test_readme_table_out_of_date(copy):
         "README says stage VerifyDev runs ['hpa', 'report', 'smoke'], the pipeline runs "
         "['contract', 'hpa', 'report', 'smoke']",
     )
+
+
+def test_unit_not_run_on_the_postgresql_service(copy):
+    copy.replace(MAIN, "      image: postgres:16\n", "      image: mysql:8\n")
+    assert_reported(
+        problems(copy, checks.check_postgres_service),
+        "no CI job runs the unit gate with DATABASE_URL on a PostgreSQL service container",
+    )

@@ -83,3 +83,7 @@ def test_every_template_is_used(pipeline):
 def test_readme_pipeline_table_matches_the_pipeline(pipeline, tox):
     readme = (ROOT / "README.md").read_text()
     assert checks.check_readme_stage_table(pipeline, readme, tox) == []
+
+
+def test_unit_also_runs_on_a_postgresql_service_container(pipeline):
+    assert checks.check_postgres_service(pipeline) == []
