@@ -8,13 +8,14 @@
 #
 # Inputs (environment):
 #   IMAGE_NAME   repository, e.g. myregistry.azurecr.io/users-api     (default: users-api)
-#   IMAGE_TAGS   space-separated tags, e.g. "<commit sha> <build id>"  (default: git rev-parse HEAD)
+#   IMAGE_TAGS   space-separated tags, e.g. "<commit sha> <build id>"  (default: the commit SHA)
 #   TRIVY_VERSION  trivy package version to install when trivy is missing (default: newest)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 IMAGE_NAME=${IMAGE_NAME:-users-api}
-IMAGE_TAGS=${IMAGE_TAGS:-$(git rev-parse HEAD)}
+REVISION=${BUILD_SOURCEVERSION:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}
+IMAGE_TAGS=${IMAGE_TAGS:-$REVISION}
 read -r -a TAGS <<<"$IMAGE_TAGS"
 FIRST="$IMAGE_NAME:${TAGS[0]}"
 TRIVY_VERSION=${TRIVY_VERSION:-}
@@ -28,7 +29,7 @@ build() {
   for tag in "${TAGS[@]}"; do args+=(--tag "$IMAGE_NAME:$tag"); done
   say "building ${IMAGE_NAME} with tags ${TAGS[*]} (BuildKit)"
   DOCKER_BUILDKIT=1 docker build --file Dockerfile \
-    --label "org.opencontainers.image.revision=$(git rev-parse HEAD)" "${args[@]}" .
+    --label "org.opencontainers.image.revision=$REVISION" "${args[@]}" .
   docker image inspect --format 'ci_image: size {{.Size}} bytes' "$FIRST"
 }
 

@@ -373,9 +373,20 @@ def _secret_assignments(node, path: str, out: list[str]) -> None:
             _secret_assignments(item, f"{path}[{index}]", out)
 
 
+def _scripts_run(p: Pipeline) -> list[Path]:
+    paths = set()
+    for _stage, job in all_jobs(p):
+        for step in job_steps(job):
+            for path in re.findall(r"\bscripts/[\w./-]+\.(?:py|sh)", script_of(step)):
+                if (p.root / path).is_file():
+                    paths.add(p.root / path)
+    return sorted(paths)
+
+
 def check_no_secret_literals(p: Pipeline) -> list[str]:
+    """No secret in the pipeline, its templates, or the scripts its steps run."""
     problems = []
-    for file in p.files:
+    for file in [*p.files, *_scripts_run(p)]:
         text = file.read_text()
         name = file.relative_to(p.root)
         for label, pattern in SECRET_PATTERNS.items():

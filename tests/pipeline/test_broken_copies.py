@@ -253,3 +253,12 @@ def test_unit_not_run_on_the_postgresql_service(copy):
         problems(copy, checks.check_postgres_service),
         "no CI job runs the unit gate with DATABASE_URL on a PostgreSQL service container",
     )
+
+
+def test_secret_in_a_script_the_pipeline_runs(copy):
+    copy.append("scripts/ci_image.sh", "# docker login -p x https://ci:Sup3rS3cret@acr.example\n")
+    assert_reported(
+        problems(copy, checks.check_no_secret_literals),
+        "scripts/ci_image.sh:",
+        "contains a password in a URL",
+    )
