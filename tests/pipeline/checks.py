@@ -579,3 +579,21 @@ def check_postgres_service(p: Pipeline) -> list[str]:
 
 
 ALL_CHECKS["postgres service"] = check_postgres_service
+
+
+def check_scripts_fail_fast(p: Pipeline) -> list[str]:
+    """A multi-line script step stops at its first failing line (Azure runs bash without -e)."""
+    problems = []
+    for stage, job in all_jobs(p):
+        for index, step in enumerate(job_steps(job)):
+            lines = [line for line in script_of(step).splitlines() if line.strip()]
+            commands = [line for line in lines if not line.rstrip().endswith("\\")]
+            if len(commands) > 1 and not re.search(r"^\s*set -e", "\n".join(lines), re.M):
+                problems.append(
+                    f"{_where(stage, job, index)} runs {len(commands)} commands without "
+                    "`set -e`: a failing command would not fail the step"
+                )
+    return problems
+
+
+ALL_CHECKS["fail fast"] = check_scripts_fail_fast

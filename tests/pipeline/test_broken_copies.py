@@ -262,3 +262,11 @@ def test_secret_in_a_script_the_pipeline_runs(copy):
         "scripts/ci_image.sh:",
         "contains a password in a URL",
     )
+
+
+def test_multi_line_script_without_set_e(copy):
+    copy.replace("pipelines/templates/steps/image-checks.yml", "      set -euo pipefail\n", "")
+    assert_reported(
+        problems(copy, checks.check_scripts_fail_fast),
+        "stage Build, job Image, step 4 runs 2 commands without `set -e`",
+    )

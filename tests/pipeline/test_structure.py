@@ -87,3 +87,7 @@ def test_readme_pipeline_table_matches_the_pipeline(pipeline, tox):
 
 def test_unit_also_runs_on_a_postgresql_service_container(pipeline):
     assert checks.check_postgres_service(pipeline) == []
+
+
+def test_multi_line_scripts_stop_at_the_first_failure(pipeline):
+    assert checks.check_scripts_fail_fast(pipeline) == []
