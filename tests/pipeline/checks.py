@@ -597,3 +597,47 @@ def check_scripts_fail_fast(p: Pipeline) -> list[str]:
 
 
 ALL_CHECKS["fail fast"] = check_scripts_fail_fast
+
+
+def check_gate_report(p: Pipeline, tox: dict[str, ToxEnv]) -> list[str]:
+    """Verify dev gathers every stage's reports, runs the gate report expecting every gate the
+    pipeline runs, and publishes it for the prd approver."""
+    stage = p.stage("VerifyDev")
+    if stage is None:
+        return ["no stage VerifyDev"]
+    names = set(tox) | set(AGREED_GATES) | set(PIPELINE_ONLY)
+    run = set().union(*stage_gates(p, names).values())
+    run = {g for g in run if g not in NON_GATES and not (g in tox and not is_gate(tox[g]))}
+    problems = []
+    for job in jobs(stage):
+        steps = job_steps(job)
+        reports = [i for i, s in enumerate(steps) if "report" in tox_envs_called(script_of(s))]
+        if not reports:
+            continue
+        index = reports[0]
+        text = script_of(steps[index])
+        if not any(s.get("download") == "current" for s in steps[:index]):
+            problems.append(
+                "the gate report runs before the earlier stages' reports are downloaded"
+            )
+        if "--collect" not in text:
+            problems.append("the gate report does not --collect the earlier stages' reports")
+        expect = re.search(r"--expect\s+(\S+)", text)
+        expected = set(expect.group(1).split(",")) if expect else set()
+        for gate in sorted(run - expected):
+            problems.append(
+                f"the gate report does not expect {gate!r}, so a missing {gate} report would pass"
+            )
+        published = [
+            s
+            for s in steps[index + 1 :]
+            if _task(s) == "PublishPipelineArtifact"
+            and (s.get("inputs") or {}).get("targetPath") == "reports/gate-report.md"
+            and str(s.get("condition")) in PUBLISH_CONDITIONS
+        ]
+        if not published:
+            problems.append(
+                "the gate report is not published as an artifact (condition succeededOrFailed())"
+            )
+        return problems
+    return ["stage VerifyDev does not run the gate report (tox -e report)"]

@@ -270,3 +270,15 @@ def test_multi_line_script_without_set_e(copy):
         problems(copy, checks.check_scripts_fail_fast),
         "stage Build, job Image, step 4 runs 2 commands without `set -e`",
     )
+
+
+def test_gate_report_that_forgets_a_gate(copy):
+    copy.replace(MAIN, "hpa-selftest,audit,image", "hpa-selftest,image")
+    found = checks.check_gate_report(load(copy.root), read_tox(copy.root))
+    assert_reported(found, "the gate report does not expect 'audit', so a missing audit report")
+
+
+def test_gate_report_not_published(copy):
+    copy.replace(MAIN, "targetPath: reports/gate-report.md", "targetPath: reports/other.md")
+    found = checks.check_gate_report(load(copy.root), read_tox(copy.root))
+    assert_reported(found, "the gate report is not published as an artifact")

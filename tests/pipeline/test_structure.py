@@ -91,3 +91,7 @@ def test_unit_also_runs_on_a_postgresql_service_container(pipeline):
 
 def test_multi_line_scripts_stop_at_the_first_failure(pipeline):
     assert checks.check_scripts_fail_fast(pipeline) == []
+
+
+def test_gate_report_expects_every_gate_and_is_published(pipeline, tox):
+    assert checks.check_gate_report(pipeline, tox) == []
