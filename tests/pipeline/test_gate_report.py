@@ -46,6 +46,36 @@ def cobertura(path: Path, lines=(96, 100), branches=(40, 40)) -> None:
     )
 
 
+def hpa_sample(t, phase, ready):
+    """A sample as tests/hpa writes it (tests/hpa/check.py, sample())."""
+    return {
+        "t": t, "phase": phase, "cpu_utilization": 80, "target_utilization": 50,
+        "desired_replicas": ready, "current_replicas": ready, "spec_replicas": ready,
+        "pods": ready, "ready_replicas": ready, "requests": 100, "request_rate": 50.0,
+        "p95_ms": 40.0, "errors": 0, "scaling_limited": None,
+    }  # fmt: skip
+
+
+HPA_TIMELINE = {
+    "generated_at": "2026-11-26T10:00:00Z",
+    "passed": True,
+    "failures": [],
+    "checks": [
+        {"name": "scale-up", "passed": True, "message": "3 replicas ready at t=75.5s"},
+        {"name": "never-above-max", "passed": True, "message": "never exceeded 6"},
+    ],
+    "hpa": {"name": "users", "min_replicas": 2, "max_replicas": 6, "expect_replicas": 3},
+    "phases": [{"name": "load", "start": 0.0, "end": 120.0}],
+    "samples": [
+        hpa_sample(-0.2, "start", 2),
+        hpa_sample(30.0, "load", 2),
+        hpa_sample(75.5, "load", 3),
+        hpa_sample(110.0, "load", 4),
+        hpa_sample(200.0, "cool-down", 2),
+    ],
+}
+
+
 @pytest.fixture
 def reports(tmp_path) -> Path:
     r = tmp_path / "reports"
@@ -58,19 +88,7 @@ def reports(tmp_path) -> Path:
     junit(r / "smoke.xml", {"test_healthz": "passed", "test_create_user": "passed"})
     junit(r / "hpa.xml", {"test_scales": "passed"})
     junit(r / "hpa-selftest.xml", {"test_fake": "passed"})
-    (r / "hpa-timeline.json").write_text(
-        json.dumps(
-            {
-                "samples": [
-                    {"t": 100.0, "ready_replicas": 2, "cpu": 10},
-                    {"t": 130.0, "ready_replicas": 3, "cpu": 90},
-                    {"t": 175.5, "ready_replicas": 5, "cpu": 60},
-                    {"t": 300.0, "ready_replicas": 2, "cpu": 5},
-                ],
-                "summary": {"max_replicas": 6, "target_replicas": 5},
-            }
-        )
-    )
+    (r / "hpa-timeline.json").write_text(json.dumps(HPA_TIMELINE))
     (r / "hpa-timeline.png").write_bytes(b"\x89PNG fixture")
     (r / "capacity.json").write_text(
         json.dumps(
@@ -111,7 +129,11 @@ def test_every_section_of_a_passing_report(reports):
     assert "97.1% (lines 96/100, branches 40/40; the gate needs 95%)" in text
     assert "`contract.xml`: 5 cases run, 5 passed, 0 failed" in text
     assert "- passed: tests.x::test_create_user" in text
-    assert "time to scale: 75.5 s; max replicas seen: 5 (HPA maximum 6); 4 samples" in text
+    assert (
+        "- `hpa-timeline.json`: passed; time to scale to 3 ready replicas: 75.5 s; maximum ready "
+        "replicas: 4 (HPA 2 to 6); 5 samples" in text
+    )
+    assert "  - pass scale-up: 3 replicas ready at t=75.5s" in text
     assert "- plot: [hpa-timeline.png](hpa-timeline.png)" in text
     assert "peak 120 rps x 9.5 ms CPU/request = 1.14 CPU\n-> 5 replicas" in text
     assert "| replicas_needed | 5 |" in text
@@ -219,3 +241,12 @@ def test_image_digest_from_image_json(tmp_path):
 )
 def test_report_files_map_to_their_gate(stem, gate):
     assert gate_report.gate_of(stem, gate_report.AGREED_GATES) == gate
+
+
+def test_hpa_timeline_that_never_scaled():
+    timeline = {**HPA_TIMELINE, "passed": False}
+    timeline["samples"] = [hpa_sample(0.0, "load", 2), hpa_sample(60.0, "load", 2)]
+    summary = gate_report.hpa_summary(timeline)
+    assert summary["time_to_scale_s"] is None
+    assert summary["max_ready_replicas"] == 2
+    assert summary["passed"] is False
