@@ -378,6 +378,10 @@ def build(reports: Path, expected: list[str], known: list[str]) -> tuple[str, di
                 lines.append(f"- no plot next to it ({plot.name})")
     else:
         lines.append("No HPA timeline (reports/hpa-timeline.json): the live check needs a cluster.")
+    selftest = sorted(reports.rglob("hpa-selftest*.png"))
+    if selftest:
+        links = ", ".join(f"[{p.stem}]({p.relative_to(reports)})" for p in selftest)
+        lines.append(f"- plots of the checker's self-test against the fake API server: {links}")
 
     lines += ["", "## Capacity", ""]
     capacities = sorted(reports.rglob("capacity.json"))

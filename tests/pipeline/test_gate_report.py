@@ -90,6 +90,7 @@ def reports(tmp_path) -> Path:
     junit(r / "hpa-selftest.xml", {"test_fake": "passed"})
     (r / "hpa-timeline.json").write_text(json.dumps(HPA_TIMELINE))
     (r / "hpa-timeline.png").write_bytes(b"\x89PNG fixture")
+    (r / "hpa-selftest-pass.png").write_bytes(b"\x89PNG fixture")
     (r / "capacity.json").write_text(
         json.dumps(
             {
@@ -135,6 +136,9 @@ def test_every_section_of_a_passing_report(reports):
     )
     assert "  - pass scale-up: 3 replicas ready at t=75.5s" in text
     assert "- plot: [hpa-timeline.png](hpa-timeline.png)" in text
+    assert (
+        "self-test against the fake API server: [hpa-selftest-pass](hpa-selftest-pass.png)" in text
+    )
     assert "peak 120 rps x 9.5 ms CPU/request = 1.14 CPU\n-> 5 replicas" in text
     assert "| replicas_needed | 5 |" in text
     assert f"`{DIGEST}`" in text
