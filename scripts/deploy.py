@@ -7,11 +7,12 @@
 apply, in order:
   1. renders k8s/overlays/OVERLAY (kubectl's kustomize) to find the Deployment, the migration
      Job, the image name they use and the Secret they read;
-  2. creates or updates that Secret from DJANGO_SECRET_KEY and DATABASE_URL in the environment
-     (the pipeline maps them from the environment's variable group); the values go to kubectl on
-     stdin, never on a command line or in a file;
-  3. pins the image to the recorded digest (REGISTRY/REPO@sha256:...) with a kustomization that
+  2. pins the image to the recorded digest (REGISTRY/REPO@sha256:...) with a kustomization that
      wraps the overlay, so the same digest goes to dev and prd;
+  3. applies the overlay's Namespace, if it has one, then creates or updates that Secret from
+     DJANGO_SECRET_KEY and DATABASE_URL in the environment (the pipeline maps them from the
+     environment's variable group); the values go to kubectl on stdin, never on a command line
+     or in a file;
   4. replaces the migration Job, applies it and waits until it succeeds (its logs on failure);
   5. `kubectl apply -k` of the overlay with the pinned image, then waits for the rollout.
 
@@ -39,7 +40,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DIGEST = re.compile(r"^(?P<repo>[\w.:/-]+)@(?P<digest>sha256:[0-9a-f]{64})$")
 SECRET_KEYS = ("DJANGO_SECRET_KEY", "DATABASE_URL")
-PRE_ROLLOUT_KINDS = {"Namespace", "ConfigMap", "ServiceAccount"}
+PRE_ROLLOUT_KINDS = {"ConfigMap", "ServiceAccount"}  # what the migration Job may need
 
 
 class DeployError(Exception):
@@ -75,6 +76,10 @@ class Kubectl:
 
     def render(self, directory: Path) -> list[dict]:
         return [o for o in yaml.safe_load_all(self.read("kustomize", str(directory))) if o]
+
+
+def as_list(items: list[dict]) -> dict:
+    return {"apiVersion": "v1", "kind": "List", "items": items}
 
 
 def one(objects: list[dict], kind: str, overlay: str) -> dict:
@@ -186,15 +191,6 @@ def apply(args) -> None:
     secret = secrets.pop()
 
     say(f"overlay {args.overlay}, namespace {namespace}, image {repo}@{digest}")
-    manifest = {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "type": "Opaque",
-        "metadata": {"name": secret, "namespace": namespace},
-        "stringData": {k: os.environ[k] for k in SECRET_KEYS},
-    }
-    kubectl.change("apply", "-n", namespace, "-f", "-", stdin=json.dumps(manifest))
-
     with tempfile.TemporaryDirectory(prefix="deploy-") as tmp:
         wrapper = Path(tmp)
         kustomization = {
@@ -210,16 +206,22 @@ def apply(args) -> None:
         for container in containers(one(pinned, "Deployment", args.overlay)) + containers(job):
             if container["image"] != f"{repo}@{digest}":
                 raise DeployError(f"container {container['name']} not pinned: {container['image']}")
+
+        namespaces = [o for o in pinned if o.get("kind") == "Namespace"]
+        if namespaces:  # the Secret needs its namespace on a first deployment
+            kubectl.change("apply", "-f", "-", stdin=json.dumps(as_list(namespaces)))
+        secret_manifest = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "Opaque",
+            "metadata": {"name": secret, "namespace": namespace},
+            "stringData": {k: os.environ[k] for k in SECRET_KEYS},
+        }
+        kubectl.change("apply", "-n", namespace, "-f", "-", stdin=json.dumps(secret_manifest))
+
         before = [o for o in pinned if o.get("kind") in PRE_ROLLOUT_KINDS] + [job]
         kubectl.change("delete", "job", job_name, "-n", namespace, "--ignore-not-found", "--wait")
-        kubectl.change(
-            "apply",
-            "-n",
-            namespace,
-            "-f",
-            "-",
-            stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": before}),
-        )
+        kubectl.change("apply", "-n", namespace, "-f", "-", stdin=json.dumps(as_list(before)))
         wait_for_job(kubectl, job_name, namespace, args.timeout)
         kubectl.change("apply", "-n", namespace, "-k", str(wrapper))
     name = deployment["metadata"]["name"]

@@ -98,6 +98,12 @@ def repo(tmp_path):
         path = root / "k8s" / "overlays" / overlay / "kustomization.yaml"
         path.parent.mkdir(parents=True)
         path.write_text(f"namespace: users-{overlay}\nresources: [../../base]\n")
+    (root / "k8s/overlays/dev/namespace.yaml").write_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: users-dev}\n"
+    )
+    (root / "k8s/overlays/dev/kustomization.yaml").write_text(
+        "namespace: users-dev\nresources: [../../base, namespace.yaml]\n"
+    )
     fake = tmp_path / "kubectl"
     fake.write_text(FAKE_KUBECTL.format(python=sys.executable))
     fake.chmod(0o755)
@@ -134,7 +140,9 @@ def test_apply_secret_then_migration_then_overlay_then_rollout(repo):
     result, changes = deploy(repo, "apply", "--overlay", "dev", "--image-file", "image-digest.txt")
     assert result.returncode == 0, result.stdout + result.stderr
     verbs = [" ".join(c["args"][:2]) for c in changes]
-    assert verbs == ["apply -n", "delete job", "apply -n", "apply -n", "rollout status"]
+    assert verbs == ["apply -f", "apply -n", "delete job", "apply -n", "apply -n", "rollout status"]
+    namespaces = json.loads(changes.pop(0)["stdin"])["items"]
+    assert [(o["kind"], o["metadata"]["name"]) for o in namespaces] == [("Namespace", "users-dev")]
 
     secret = json.loads(changes[0]["stdin"])
     assert secret["kind"] == "Secret"
