@@ -7,6 +7,11 @@ from tests.pipeline.conftest import ROOT
 from tests.pipeline.model import load, read_tox, tox_envs_called
 
 
+def holds(problems: list[str]) -> None:
+    """Fail with every problem, one a line, in words a person can act on."""
+    assert not problems, "\n".join(["the pipeline breaks its rules:", *problems])
+
+
 @pytest.fixture(scope="module")
 def pipeline():
     return load(ROOT)
@@ -18,11 +23,11 @@ def tox():
 
 
 def test_stages_in_order_each_blocking_the_next(pipeline):
-    assert checks.check_stage_order(pipeline) == []
+    holds(checks.check_stage_order(pipeline))
 
 
 def test_deployments_use_their_environments_and_prd_waits_for_verify_dev(pipeline):
-    assert checks.check_deployments(pipeline) == []
+    holds(checks.check_deployments(pipeline))
 
 
 def test_gate_list_comes_from_tox_ini(tox):
@@ -32,7 +37,7 @@ def test_gate_list_comes_from_tox_ini(tox):
 
 
 def test_every_gate_in_tox_ini_runs_in_the_pipeline(pipeline, tox):
-    assert checks.check_gates_invoked(pipeline, tox) == []
+    holds(checks.check_gates_invoked(pipeline, tox))
 
 
 def test_ci_stage_runs_the_issue_gate_list(pipeline):
@@ -47,7 +52,7 @@ def test_ci_stage_runs_the_issue_gate_list(pipeline):
 
 
 def test_every_tox_env_the_pipeline_runs_exists(pipeline, tox):
-    assert checks.check_called_envs_exist(pipeline, tox) == []
+    holds(checks.check_called_envs_exist(pipeline, tox))
 
 
 def test_every_script_the_pipeline_runs_exists(pipeline):
@@ -55,23 +60,23 @@ def test_every_script_the_pipeline_runs_exists(pipeline):
 
 
 def test_every_junit_file_is_published(pipeline, tox):
-    assert checks.check_junit_published(pipeline, tox) == []
+    holds(checks.check_junit_published(pipeline, tox))
 
 
 def test_the_digest_built_is_the_digest_deployed_to_dev_and_prd(pipeline):
-    assert checks.check_digest_flow(pipeline) == []
+    holds(checks.check_digest_flow(pipeline))
 
 
 def test_no_secret_literal_anywhere(pipeline):
-    assert checks.check_no_secret_literals(pipeline) == []
+    holds(checks.check_no_secret_literals(pipeline))
 
 
 def test_secrets_only_from_each_environments_variable_group(pipeline):
-    assert checks.check_secrets_from_groups(pipeline) == []
+    holds(checks.check_secrets_from_groups(pipeline))
 
 
 def test_verify_prd_is_read_only_and_rolls_back_on_failure(pipeline):
-    assert checks.check_rollback(pipeline) == []
+    holds(checks.check_rollback(pipeline))
 
 
 def test_every_template_is_used(pipeline):
@@ -82,16 +87,16 @@ def test_every_template_is_used(pipeline):
 
 def test_readme_pipeline_table_matches_the_pipeline(pipeline, tox):
     readme = (ROOT / "README.md").read_text()
-    assert checks.check_readme_stage_table(pipeline, readme, tox) == []
+    holds(checks.check_readme_stage_table(pipeline, readme, tox))
 
 
 def test_unit_also_runs_on_a_postgresql_service_container(pipeline):
-    assert checks.check_postgres_service(pipeline) == []
+    holds(checks.check_postgres_service(pipeline))
 
 
 def test_multi_line_scripts_stop_at_the_first_failure(pipeline):
-    assert checks.check_scripts_fail_fast(pipeline) == []
+    holds(checks.check_scripts_fail_fast(pipeline))
 
 
 def test_gate_report_expects_every_gate_and_is_published(pipeline, tox):
-    assert checks.check_gate_report(pipeline, tox) == []
+    holds(checks.check_gate_report(pipeline, tox))
