@@ -16,6 +16,9 @@ cd "$(dirname "$0")/.."
 IMAGE_NAME=${IMAGE_NAME:-users-api}
 REVISION=${BUILD_SOURCEVERSION:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}
 IMAGE_TAGS=${IMAGE_TAGS:-$REVISION}
+VERSION=${IMAGE_VERSION:-$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml 2>/dev/null || true)}
+# Where the source lives, without any user name or credential in the URL.
+SOURCE=$(printf '%s' "${BUILD_REPOSITORY_URI:-unknown}" | sed -E 's#^([a-z]+://)[^/@]*@#\1#')
 read -r -a TAGS <<<"$IMAGE_TAGS"
 FIRST="$IMAGE_NAME:${TAGS[0]}"
 TRIVY_VERSION=${TRIVY_VERSION:-}
@@ -28,8 +31,9 @@ build() {
   local args=()
   for tag in "${TAGS[@]}"; do args+=(--tag "$IMAGE_NAME:$tag"); done
   say "building ${IMAGE_NAME} with tags ${TAGS[*]} (BuildKit)"
-  DOCKER_BUILDKIT=1 docker build --file Dockerfile \
-    --label "org.opencontainers.image.revision=$REVISION" "${args[@]}" .
+  # The Dockerfile turns VERSION, REVISION and SOURCE into its OCI labels.
+  DOCKER_BUILDKIT=1 docker build --file Dockerfile --build-arg "VERSION=$VERSION" \
+    --build-arg "REVISION=$REVISION" --build-arg "SOURCE=$SOURCE" "${args[@]}" .
   docker image inspect --format 'ci_image: size {{.Size}} bytes' "$FIRST"
 }
 

@@ -587,7 +587,11 @@ def check_scripts_fail_fast(p: Pipeline) -> list[str]:
     for stage, job in all_jobs(p):
         for index, step in enumerate(job_steps(job)):
             lines = [line for line in script_of(step).splitlines() if line.strip()]
-            commands = [line for line in lines if not line.rstrip().endswith("\\")]
+            commands = [
+                line
+                for line in lines
+                if not line.rstrip().endswith("\\") and not line.lstrip().startswith("#")
+            ]
             if len(commands) > 1 and not re.search(r"^\s*set -e", "\n".join(lines), re.M):
                 problems.append(
                     f"{_where(stage, job, index)} runs {len(commands)} commands without "

@@ -211,10 +211,15 @@ TOX_CALL = re.compile(r"\btox(?:w)?\s+(?:[^|;&\n]*?\s)?-e\s*([\w,.-]+)")
 
 
 def tox_envs_called(text: str) -> list[str]:
-    """tox envs that a shell command runs (`tox -e a,b` or `python3 toxw -e a,b`)."""
+    """tox envs that a shell command runs (`tox -e a,b` or `python3 toxw -e a,b`); an env only
+    set up (`--notest`) is not run."""
     envs: list[str] = []
-    for match in TOX_CALL.finditer(text):
-        envs += [e for e in match.group(1).split(",") if e]
+    for line in text.splitlines():
+        line = line.split(" #", 1)[0]
+        if "--notest" in line:
+            continue
+        for match in TOX_CALL.finditer(line):
+            envs += [e for e in match.group(1).split(",") if e]
     return envs
 
 

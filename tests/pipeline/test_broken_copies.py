@@ -268,7 +268,7 @@ def test_multi_line_script_without_set_e(copy):
     copy.replace("pipelines/templates/steps/image-checks.yml", "      set -euo pipefail\n", "")
     assert_reported(
         problems(copy, checks.check_scripts_fail_fast),
-        "stage Build, job Image, step 4 runs 2 commands without `set -e`",
+        "stage Build, job Image, step 4 runs 7 commands without `set -e`",
     )
 
 

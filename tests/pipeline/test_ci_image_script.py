@@ -76,12 +76,15 @@ def run(repo, *args, **env):
 
 
 def test_build_tags_commit_sha_and_build_id_with_buildkit(repo):
-    result, calls = run(repo, "build")
+    result, calls = run(
+        repo, "build", BUILD_REPOSITORY_URI="https://org@dev.azure.com/org/users/_git/api"
+    )
     assert result.returncode == 0, result.stderr
     build = next(line for line in calls.splitlines() if line.startswith("docker build"))
     assert f"--tag {NAME}:0123abc --tag {NAME}:42" in build
     assert "--file Dockerfile" in build
-    assert "org.opencontainers.image.revision=0123abc" in build
+    assert "--build-arg REVISION=0123abc" in build
+    assert "--build-arg SOURCE=https://dev.azure.com/org/users/_git/api" in build  # no user
     assert "BUILDKIT=1" in calls
 
 

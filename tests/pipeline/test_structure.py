@@ -100,3 +100,17 @@ def test_multi_line_scripts_stop_at_the_first_failure(pipeline):
 
 def test_gate_report_expects_every_gate_and_is_published(pipeline, tox):
     holds(checks.check_gate_report(pipeline, tox))
+
+
+@pytest.mark.parametrize(
+    ("command", "envs"),
+    [
+        ("python3 toxw -e lint,unit", ["lint", "unit"]),
+        ("tox -e smoke -- -x", ["smoke"]),
+        ('DATABASE_URL="$X" python3 toxw -e unit -- -o a=b', ["unit"]),
+        ("python3 toxw -e image --notest # only sets the env up", []),
+        ("python3 scripts/deploy.py apply", []),
+    ],
+)
+def test_tox_calls_are_recognised(command, envs):
+    assert tox_envs_called(command) == envs
