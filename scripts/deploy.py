@@ -6,21 +6,23 @@
 
 apply, in order:
   1. renders k8s/overlays/OVERLAY (kubectl's kustomize) to find the Deployment, the migration
-     Job, the image name they use and the Secret they read;
+     Job, the image name they use and the namespace;
   2. pins the image to the recorded digest (REGISTRY/REPO@sha256:...) with a kustomization that
-     wraps the overlay, so the same digest goes to dev and prd;
-  3. applies the overlay's Namespace, if it has one, then creates or updates that Secret from
-     DJANGO_SECRET_KEY and DATABASE_URL in the environment (the pipeline maps them from the
-     environment's variable group); the values go to kubectl on stdin, never on a command line
-     or in a file;
-  4. replaces the migration Job, applies it and waits until it succeeds (its logs on failure);
-  5. `kubectl apply -k` of the overlay with the pinned image, then waits for the rollout.
+     wraps the overlay, so the same digest goes to dev and prd; a tag is refused;
+  3. runs k8s/create-secrets.sh: the namespace and the Secrets, from DJANGO_SECRET_KEY,
+     DATABASE_URL and (dev) POSTGRES_PASSWORD in the environment, which the pipeline maps from
+     the environment's variable group; the values never reach a command line or a file;
+  4. applies everything but the API Deployment and the Job, and waits for any StatefulSet (dev's
+     in-cluster database);
+  5. replaces the migration Job, applies it and waits until it succeeds (its logs on failure);
+  6. `kubectl apply -k` of the overlay with the pinned image, then waits for the rollout.
 
 rollback: `kubectl rollout undo` of the overlay's Deployment and waits for it.
 
-Inputs: --overlay, --namespace (default: the overlay's), --image-file or --image, KUBECONFIG
-(or kubectl's default), KUBECTL (kubectl binary, default `kubectl`), DJANGO_SECRET_KEY,
-DATABASE_URL. --dry-run prints the commands that would change the cluster and runs none.
+Inputs: --overlay, --image-file or --image, KUBECONFIG (or kubectl's default), KUBECTL (kubectl
+binary, default `kubectl`), DJANGO_SECRET_KEY, DATABASE_URL, POSTGRES_PASSWORD (dev only).
+--namespace, when given, must be the overlay's. --dry-run prints the commands that would change
+the cluster and runs none.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,7 +43,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DIGEST = re.compile(r"^(?P<repo>[\w.:/-]+)@(?P<digest>sha256:[0-9a-f]{64})$")
 SECRET_KEYS = ("DJANGO_SECRET_KEY", "DATABASE_URL")
-PRE_ROLLOUT_KINDS = {"ConfigMap", "ServiceAccount"}  # what the migration Job may need
+OPTIONAL_SECRET_KEYS = ("POSTGRES_PASSWORD",)  # dev's in-cluster database only
+UNEXPANDED = re.compile(r"^\$\(\w+\)$")
+SECRETS_SCRIPT = ROOT / "k8s" / "create-secrets.sh"
 
 
 class DeployError(Exception):
@@ -74,6 +79,19 @@ class Kubectl:
             raise DeployError(f"{shown} failed with exit status {result.returncode}")
         return result.returncode
 
+    def run_script(self, script: Path, env: dict[str, str]) -> None:
+        """Run a script that calls kubectl itself (it finds KUBECTL's kubectl first on PATH)."""
+        shown = f"NAMESPACE={env.get('NAMESPACE')} bash {script.relative_to(ROOT)}"
+        say(("would run: " if self.dry_run else "$ ") + shown)
+        if self.dry_run:
+            return
+        binary = shutil.which(self.binary)
+        if binary:
+            env = {**env, "PATH": f"{Path(binary).parent}{os.pathsep}{env.get('PATH', '')}"}
+        result = subprocess.run(["bash", str(script)], env=env, check=False)
+        if result.returncode:
+            raise DeployError(f"{shown} failed with exit status {result.returncode}")
+
     def render(self, directory: Path) -> list[dict]:
         return [o for o in yaml.safe_load_all(self.read("kustomize", str(directory))) if o]
 
@@ -106,20 +124,6 @@ def image_name(image: str) -> str:
     if ":" in last:
         name = name[: len(name) - len(last)] + last.split(":", 1)[0]
     return name
-
-
-def secret_names(*objs: dict) -> set[str]:
-    names = set()
-    for obj in objs:
-        for container in containers(obj):
-            for source in container.get("envFrom") or []:
-                if "secretRef" in source:
-                    names.add(source["secretRef"]["name"])
-            for var in container.get("env") or []:
-                ref = (var.get("valueFrom") or {}).get("secretKeyRef")
-                if ref:
-                    names.add(ref["name"])
-    return names
 
 
 def read_image(args) -> tuple[str, str]:
@@ -166,29 +170,41 @@ def wait_for_job(kubectl: Kubectl, name: str, namespace: str, timeout: float) ->
         time.sleep(3)
 
 
-def apply(args) -> None:
-    kubectl = Kubectl(args.dry_run)
-    repo, digest = read_image(args)
-    missing = [k for k in SECRET_KEYS if not os.environ.get(k)]
+def secret_env() -> dict[str, str]:
+    """The secret variables for k8s/create-secrets.sh. An Azure DevOps macro left unexpanded,
+    `$(POSTGRES_PASSWORD)` where the group has no such variable, counts as unset."""
+    env = {k: v for k, v in os.environ.items() if k not in SECRET_KEYS + OPTIONAL_SECRET_KEYS}
+    for key in SECRET_KEYS + OPTIONAL_SECRET_KEYS:
+        value = os.environ.get(key, "")
+        if value and not UNEXPANDED.match(value):
+            env[key] = value
+    missing = [k for k in SECRET_KEYS if k not in env]
     if missing:
         raise DeployError(
             f"{', '.join(missing)} not set: the pipeline maps them from the environment's "
             "variable group (docs/pipeline.md)"
         )
+    return env
+
+
+def apply(args) -> None:
+    kubectl = Kubectl(args.dry_run)
+    repo, digest = read_image(args)
+    env = secret_env()
     source = overlay_dir(args.overlay)
+    if not SECRETS_SCRIPT.is_file():
+        raise DeployError(f"{SECRETS_SCRIPT.relative_to(ROOT)} does not exist")
     objects = kubectl.render(source)
     deployment = one(objects, "Deployment", args.overlay)
     job = one(objects, "Job", args.overlay)
-    namespace = args.namespace or deployment["metadata"].get("namespace") or "default"
+    namespace = deployment["metadata"].get("namespace") or "default"
+    if args.namespace and args.namespace != namespace:
+        raise DeployError(
+            f"--namespace {args.namespace}, but overlay {args.overlay} deploys to {namespace}"
+        )
     names = {image_name(c["image"]) for c in containers(deployment) + containers(job)}
     if len(names) != 1:
         raise DeployError(f"the Deployment and the Job use images {sorted(names)}, expected one")
-    secrets = secret_names(deployment, job)
-    if len(secrets) != 1:
-        raise DeployError(
-            f"the Deployment and the Job read Secrets {sorted(secrets)}, expected one"
-        )
-    secret = secrets.pop()
 
     say(f"overlay {args.overlay}, namespace {namespace}, image {repo}@{digest}")
     with tempfile.TemporaryDirectory(prefix="deploy-") as tmp:
@@ -201,30 +217,33 @@ def apply(args) -> None:
         }
         (wrapper / "kustomization.yaml").write_text(yaml.safe_dump(kustomization))
         pinned = kubectl.render(wrapper)
+        api = one(pinned, "Deployment", args.overlay)
         job = one(pinned, "Job", args.overlay)
         job_name = job["metadata"]["name"]
-        for container in containers(one(pinned, "Deployment", args.overlay)) + containers(job):
+        for container in containers(api) + containers(job):
             if container["image"] != f"{repo}@{digest}":
                 raise DeployError(f"container {container['name']} not pinned: {container['image']}")
 
-        namespaces = [o for o in pinned if o.get("kind") == "Namespace"]
-        if namespaces:  # the Secret needs its namespace on a first deployment
-            kubectl.change("apply", "-f", "-", stdin=json.dumps(as_list(namespaces)))
-        secret_manifest = {
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "type": "Opaque",
-            "metadata": {"name": secret, "namespace": namespace},
-            "stringData": {k: os.environ[k] for k in SECRET_KEYS},
-        }
-        kubectl.change("apply", "-n", namespace, "-f", "-", stdin=json.dumps(secret_manifest))
-
-        before = [o for o in pinned if o.get("kind") in PRE_ROLLOUT_KINDS] + [job]
+        # 1. The namespace and the Secrets, from the environment's variable group, with the
+        #    manifests' own script (the values travel in its environment, never on a command line).
+        kubectl.run_script(SECRETS_SCRIPT, {**env, "NAMESPACE": namespace})
+        # 2. Everything but the API and its migration: configuration, service account, network
+        #    policies, and in dev the database, which must be up before the migration runs.
+        rest = [o for o in pinned if o is not api and o is not job]
+        if rest:
+            kubectl.change("apply", "-n", namespace, "-f", "-", stdin=json.dumps(as_list(rest)))
+        for stateful in (o for o in rest if o.get("kind") == "StatefulSet"):
+            kubectl.change(
+                *("rollout", "status", f"statefulset/{stateful['metadata']['name']}"),
+                *("-n", namespace, f"--timeout={args.timeout:.0f}s"),
+            )
+        # 3. The migration: a Job is immutable, so the previous one goes first.
         kubectl.change("delete", "job", job_name, "-n", namespace, "--ignore-not-found", "--wait")
-        kubectl.change("apply", "-n", namespace, "-f", "-", stdin=json.dumps(as_list(before)))
+        kubectl.change("apply", "-n", namespace, "-f", "-", stdin=json.dumps(as_list([job])))
         wait_for_job(kubectl, job_name, namespace, args.timeout)
+        # 4. The API: the whole overlay with the pinned image, then its rollout.
         kubectl.change("apply", "-n", namespace, "-k", str(wrapper))
-    name = deployment["metadata"]["name"]
+    name = api["metadata"]["name"]
     kubectl.change(
         "rollout", "status", f"deployment/{name}", "-n", namespace, f"--timeout={args.timeout:.0f}s"
     )
@@ -234,7 +253,11 @@ def apply(args) -> None:
 def rollback(args) -> None:
     kubectl = Kubectl(args.dry_run)
     deployment = one(kubectl.render(overlay_dir(args.overlay)), "Deployment", args.overlay)
-    namespace = args.namespace or deployment["metadata"].get("namespace") or "default"
+    namespace = deployment["metadata"].get("namespace") or "default"
+    if args.namespace and args.namespace != namespace:
+        raise DeployError(
+            f"--namespace {args.namespace}, but overlay {args.overlay} deploys to {namespace}"
+        )
     name = deployment["metadata"]["name"]
     say(f"rolling back deployment/{name} in {namespace} to its previous revision")
     kubectl.change("rollout", "undo", f"deployment/{name}", "-n", namespace)
@@ -252,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("apply", "rollback"):
         p = sub.add_parser(name)
         p.add_argument("--overlay", required=True, help="k8s/overlays/<OVERLAY>: dev or prd")
-        p.add_argument("--namespace", help="default: the namespace the overlay sets")
+        p.add_argument("--namespace", help="a check: must be the namespace the overlay sets")
         p.add_argument("--timeout", type=float, default=300, help="seconds per wait (300)")
         p.add_argument("--dry-run", action="store_true", help="print, do not change the cluster")
         if name == "apply":

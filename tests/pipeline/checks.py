@@ -26,12 +26,12 @@ from tests.pipeline.model import (
 STAGES = ["CI", "Build", "DeployDev", "VerifyDev", "DeployPrd", "VerifyPrd"]
 ENVIRONMENTS = {"DeployDev": "users-dev", "DeployPrd": "users-prd"}
 VARIABLE_GROUPS = {
-    "DeployDev": "users-dev",
-    "VerifyDev": "users-dev",
-    "DeployPrd": "users-prd",
-    "VerifyPrd": "users-prd",
+    "DeployDev": "users-api-dev",
+    "VerifyDev": "users-api-dev",
+    "DeployPrd": "users-api-prd",
+    "VerifyPrd": "users-api-prd",
 }
-SHARED_GROUPS = {"users-build"}  # non-secret build settings, no environment's secrets
+SHARED_GROUPS = {"users-api-build"}  # non-secret build settings, no environment's secrets
 
 # tox envs that are tools, not gates. An env whose description says "(not a gate)" is one too.
 NON_GATES = {"serve", "contract-regenerate", "report", "deploy"}
@@ -400,8 +400,8 @@ def check_no_secret_literals(p: Pipeline) -> list[str]:
 
 
 def check_secrets_from_groups(p: Pipeline) -> list[str]:
-    """dev stages take only users-dev's secrets, prd stages only users-prd's; a step that reads
-    a secret maps it from a variable of the group in its stage."""
+    """dev stages take only users-api-dev's secrets, prd stages only users-api-prd's; a step
+    that reads a secret maps it from a variable of the group in its stage."""
     problems = []
     for stage, job in all_jobs(p):
         name = stage.get("stage")

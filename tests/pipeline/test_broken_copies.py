@@ -193,10 +193,11 @@ def test_private_key_in_a_template(copy):
 
 
 def test_prd_using_the_dev_variable_group(copy):
-    copy.replace(MAIN, "variableGroup: users-prd", "variableGroup: users-dev")
+    copy.replace(MAIN, "variableGroup: users-api-prd", "variableGroup: users-api-dev")
     assert_reported(
         problems(copy, checks.check_secrets_from_groups),
-        "stage DeployPrd, job Deploy uses variable groups ['users-dev'], expected only 'users-prd'",
+        "stage DeployPrd, job Deploy uses variable groups ['users-api-dev'], expected only "
+        "'users-api-prd'",
     )
 
 
