@@ -89,7 +89,13 @@ def tox_gates(tox_ini: Path) -> tuple[list[str], list[str]]:
         if section.startswith("testenv:"):
             name = section.split(":", 1)[1]
             description = parser.get(section, "description", fallback="")
-            if name not in NON_GATES and "not a gate" not in description.lower():
+            commands = parser.get(section, "commands", fallback="")
+            # A gate writes its verdict under reports/; a tool writes none or says so.
+            if (
+                name not in NON_GATES
+                and "not a gate" not in description.lower()
+                and "reports" in commands
+            ):
                 gates.append(name)
     env_list = parser.get("tox", "env_list", fallback="")
     return gates, [e.strip() for e in re.split(r"[,\s]+", env_list) if e.strip()]

@@ -114,6 +114,8 @@ SPECTACULAR_SETTINGS = {
         "with and without its trailing slash."
     ),
     "VERSION": "1.0.0",
+    # Relative: the paths are served by whichever host serves this document, in every environment.
+    "SERVERS": [{"url": "/", "description": "The host that serves this document."}],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

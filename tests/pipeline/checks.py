@@ -65,7 +65,13 @@ PUBLISH_CONDITIONS = {"succeededOrFailed()", "always()"}
 
 
 def is_gate(env: ToxEnv) -> bool:
-    return env.name not in NON_GATES and "not a gate" not in env.description.lower()
+    """A gate writes its verdict under reports/; a tool (serve, a helper env) writes none, or
+    says "(not a gate)" in its description."""
+    return (
+        env.name not in NON_GATES
+        and "not a gate" not in env.description.lower()
+        and "reports" in env.commands
+    )
 
 
 def gates(tox: dict[str, ToxEnv]) -> list[str]:

@@ -79,7 +79,11 @@ def test_prd_deployment_on_the_dev_environment(copy):
 
 
 def test_a_gate_in_tox_ini_that_the_pipeline_never_runs(copy):
-    copy.append("tox.ini", "\n[testenv:newgate]\ndescription = a new gate\ncommands = pytest\n")
+    copy.append(
+        "tox.ini",
+        "\n[testenv:newgate]\ndescription = a new gate\n"
+        "commands = pytest --junitxml={tox_root}/reports/newgate.xml\n",
+    )
     assert_reported(
         problems(copy, checks.check_gates_invoked),
         "gate 'newgate' (tox.ini) is never run by the pipeline",
@@ -88,7 +92,10 @@ def test_a_gate_in_tox_ini_that_the_pipeline_never_runs(copy):
 
 def test_a_tool_env_is_not_a_gate(copy):
     copy.append(
-        "tox.ini", "\n[testenv:helper]\ndescription = a helper (not a gate)\ncommands = pytest\n"
+        "tox.ini",
+        "\n[testenv:helper]\ndescription = a helper (not a gate)\n"
+        "commands = pytest --junitxml=reports/h.xml\n"
+        "\n[testenv:scanner]\ndescription = a tool other gates call\ncommands = tool --version\n",
     )
     assert problems(copy, checks.check_gates_invoked) == []
 
@@ -239,7 +246,11 @@ def test_schema_validation_rejects_a_typo(copy):
 
 
 def test_readme_table_out_of_date(copy):
-    readme = (ROOT / "README.md").read_text().replace("`smoke`, `contract` (live", "`smoke` (live")
+    readme = (
+        (ROOT / "README.md")
+        .read_text()
+        .replace("`smoke`, `contract` (`-k live`", "`smoke` (`-k live`")
+    )
     found = checks.check_readme_stage_table(load(copy.root), readme, read_tox(copy.root))
     assert_reported(
         found,

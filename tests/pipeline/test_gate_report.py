@@ -211,9 +211,11 @@ def test_collects_the_reports_of_earlier_stages(tmp_path):
 def test_default_expectation_is_what_ci_runs(tmp_path):
     root = tmp_path / "repo"
     (root / ".ci").mkdir(parents=True)
+    gate = "commands = pytest --junitxml=reports/x.xml\n"
     (root / "tox.ini").write_text(
-        "[tox]\nenv_list = lint, unit\n[testenv:lint]\n[testenv:unit]\n[testenv:smoke]\n"
-        "[testenv:serve]\n[testenv:tool]\ndescription = helper (not a gate)\n"
+        f"[tox]\nenv_list = lint, unit\n[testenv:lint]\n{gate}[testenv:unit]\n{gate}"
+        f"[testenv:smoke]\n{gate}[testenv:serve]\n[testenv:helper]\ncommands = tool --version\n"
+        f"[testenv:tool]\ndescription = helper (not a gate)\n{gate}"
     )
     (root / ".ci" / "run").write_text(
         "# python3 toxw -e commented\npython3 toxw\n"
