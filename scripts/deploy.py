@@ -247,7 +247,10 @@ def apply(args) -> None:
     kubectl.change(
         "rollout", "status", f"deployment/{name}", "-n", namespace, f"--timeout={args.timeout:.0f}s"
     )
-    say(f"deployment/{name} rolled out with {repo}@{digest}")
+    if kubectl.dry_run:
+        say(f"dry run: deployment/{name} would roll out with {repo}@{digest}; nothing changed")
+    else:
+        say(f"deployment/{name} rolled out with {repo}@{digest}")
 
 
 def rollback(args) -> None:
@@ -264,7 +267,7 @@ def rollback(args) -> None:
     kubectl.change(
         "rollout", "status", f"deployment/{name}", "-n", namespace, f"--timeout={args.timeout:.0f}s"
     )
-    say(f"deployment/{name} rolled back")
+    say(f"deployment/{name} {'would be ' if kubectl.dry_run else ''}rolled back")
     if args.fail_after:
         raise DeployError("rolled back because verification failed; this run fails")
 

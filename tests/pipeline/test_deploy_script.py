@@ -252,6 +252,7 @@ def test_dry_run_changes_nothing(repo):
     assert result.returncode == 0, result.stderr
     assert changes == []
     assert "would run: kubectl rollout status deployment/users-api" in result.stdout
+    assert "dry run: deployment/users-api would roll out" in result.stdout
 
 
 def test_rollback_undoes_the_rollout_and_fails_the_run(repo):
@@ -263,3 +264,28 @@ def test_rollback_undoes_the_rollout_and_fails_the_run(repo):
     ]
     assert changes[0]["args"][3:] == ["-n", "users-prd"]
     assert "rolled back because verification failed" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overlay", "namespace"), [("dev", "users-api-dev"), ("prd", "users-api-prd")]
+)
+def test_dry_run_on_the_real_overlays(overlay, namespace):
+    """The committed k8s/ overlays: rendered, pinned to a digest in every container, in order."""
+    if not (ROOT / "k8s" / "overlays" / overlay).is_dir():
+        pytest.skip("needs the k8s/ manifests")
+    env = {**os.environ, "DJANGO_SECRET_KEY": "unused-in-a-dry-run", "DATABASE_URL": "unused"}
+    result = subprocess.run(
+        [
+            *(sys.executable, str(ROOT / "scripts" / "deploy.py"), "apply", "--dry-run"),
+            *("--overlay", overlay, "--namespace", namespace, "--image", IMAGE),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    runs = [line for line in result.stdout.splitlines() if "would run:" in line]
+    assert runs[0].endswith(f"NAMESPACE={namespace} bash k8s/create-secrets.sh")
+    assert "kubectl delete job" in runs[-4]
+    assert runs[-1].endswith(f"rollout status deployment/users-api -n {namespace} --timeout=300s")
