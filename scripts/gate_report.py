@@ -339,6 +339,18 @@ def build(reports: Path, expected: list[str], known: list[str]) -> tuple[str, di
             )
     else:
         lines.append("No contract report.")
+    for path in sorted(reports.rglob("contract-stats.json")):
+        try:
+            stats = json.loads(path.read_text())
+        except ValueError:
+            continue
+        for mode, figures in stats.items() if isinstance(stats, dict) else []:
+            if isinstance(figures, dict) and "requests" in figures:
+                lines.append(
+                    f"- {mode}: {figures['requests']} generated requests checked against the "
+                    f"contract in {figures.get('seconds', '?')} s "
+                    f"(`{path.relative_to(reports)}`)"
+                )
 
     lines += ["", "## Smoke checks", ""]
     smoke = gates.get("smoke")

@@ -85,6 +85,9 @@ def reports(tmp_path) -> Path:
     junit(r / "coverage-tests.xml", {"test_a": "passed"})
     cobertura(r / "coverage.xml")
     junit(r / "contract.xml", {f"case_{i}": "passed" for i in range(5)})
+    (r / "contract-stats.json").write_text(
+        json.dumps({"inprocess": {"requests": 1466, "seconds": 12.8, "requests_per_second": 114}})
+    )
     junit(r / "smoke.xml", {"test_healthz": "passed", "test_create_user": "passed"})
     junit(r / "hpa.xml", {"test_scales": "passed"})
     junit(r / "hpa-selftest.xml", {"test_fake": "passed"})
@@ -129,6 +132,7 @@ def test_every_section_of_a_passing_report(reports):
     assert "| coverage | pass | 1 |" in text
     assert "97.1% (lines 96/100, branches 40/40; the gate needs 95%)" in text
     assert "`contract.xml`: 5 cases run, 5 passed, 0 failed" in text
+    assert "- inprocess: 1466 generated requests checked against the contract in 12.8 s" in text
     assert "- passed: tests.x::test_create_user" in text
     assert (
         "- `hpa-timeline.json`: passed; time to scale to 3 ready replicas: 75.5 s; maximum ready "
