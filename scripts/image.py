@@ -240,7 +240,7 @@ def source_url() -> str:
     if not url:
         return f"file://{ROOT}"
     parts = urllib.parse.urlsplit(url)
-    if parts.scheme and "@" in parts.netloc:  # https://user:token@host/... -> https://host/...
+    if parts.scheme and "@" in parts.netloc:  # drop any credentials before the "@" of the host
         parts = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1])
     return urllib.parse.urlunsplit(parts)
 
