@@ -372,12 +372,18 @@ def run(
     database_url: str | None = None,
     env: dict[str, str] | None = None,
     command: list[str] | None = None,
+    cpus: float | None = None,
 ) -> str:
-    """Start the server container detached; return its base URL (on 127.0.0.1)."""
+    """Start the server container detached; return its base URL (on 127.0.0.1).
+
+    ``cpus`` caps the container's CPU (``--cpus``), as a Kubernetes CPU limit does.
+    """
     tag = tag or default_ref()
     port = port or free_port()
     args = [engine(), "run", "--detach", "--name", name]
     args += run_args(sqlite_volume=sqlite_volume, database_url=database_url, env=env)
+    if cpus:
+        args += ["--cpus", f"{cpus:g}"]
     if database_url:
         # Host network: listen on the chosen port itself, and only on the host's loopback.
         args += ["--env", f"PORT={port}", "--env", f"GUNICORN_BIND=127.0.0.1:{port}"]

@@ -1,0 +1,154 @@
+"""The capacity gate: the image's measured CPU cost against what the prd overlay declares.
+
+It builds the image, runs it with podman at the prd CPU limit (``--cpus``) on the local
+PostgreSQL, measures the CPU each request costs from the container's own cgroup under a
+saturating load, computes the replicas the HPA would want at the declared peak, and then checks
+that one pod at its CPU limit carries its share of that peak within the p95 latency limit.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import secrets
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.capacity.cgroup import cpu_seconds
+from tests.capacity.model import plan_verdict, sustain_problems
+from tests.capacity.prd import load_plan
+from tests.hpa.load import Load, summarise
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORTS = ROOT / "reports"
+WARMUP_SECONDS = float(os.environ.get("CAPACITY_WARMUP_SECONDS", "3"))
+SATURATE_SECONDS = float(os.environ.get("CAPACITY_SATURATE_SECONDS", "10"))
+SUSTAIN_SECONDS = float(os.environ.get("CAPACITY_SUSTAIN_SECONDS", "10"))
+CLIENTS = 8
+
+
+def _image_script():
+    spec = importlib.util.spec_from_file_location("image_script", ROOT / "scripts" / "image.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("image_script", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _say(text: str) -> None:
+    print(f"capacity: {text}", file=sys.stderr, flush=True)
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_plan(ROOT / "k8s" / "overlays" / "prd")
+
+
+@pytest.fixture(scope="module")
+def pod(plan, postgres_url):
+    """One container of the image, capped at the prd CPU limit, on the local PostgreSQL."""
+    image = _image_script()
+    reason = image.engine_available()
+    if reason:
+        pytest.skip(f"needs a container engine: {reason}")
+    figures = image.build()
+    name = f"users-api-capacity-{uuid.uuid4().hex[:8]}"
+    env = {
+        key: value
+        for key, value in plan.env.items()
+        if key not in {"GUNICORN_BIND", "PORT", "DJANGO_ALLOWED_HOSTS"}
+    }
+    env.update(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="127.0.0.1")
+    # Start the exact image just built (by id), whatever else tags :dev meanwhile.
+    ref = figures["id"]
+    migrated = image.one_off(["migrate"], tag=ref, database_url=postgres_url, env=env)
+    assert migrated.returncode == 0, f"migrate failed: {migrated.stderr[-2000:]}"
+    try:
+        url = image.run(name, tag=ref, database_url=postgres_url, env=env, cpus=plan.cpu_limit)
+        image.wait_healthy(name)
+        yield {"name": name, "url": url, "engine": image.engine(), "image": figures["tag"]}
+    finally:
+        image.remove(name)
+
+
+def _load(url: str, rate: float, seconds: float, clients: int = CLIENTS) -> Load:
+    load = Load(url, concurrency=clients, rate=rate, duration=seconds, timeout=10)
+    load.start()
+    load.join()
+    return load
+
+
+def test_prd_hpa_carries_the_declared_peak(plan, pod):
+    created = requests.post(
+        pod["url"] + "/api/users/",
+        json={"dni": f"CAP{uuid.uuid4().hex[:9]}", "name": "Capacity check"},
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    target = pod["url"] + created.headers["Location"]
+
+    _load(target, rate=10_000, seconds=WARMUP_SECONDS)
+    before = cpu_seconds(pod["engine"], pod["name"])
+    started = time.monotonic()
+    saturated = _load(target, rate=10_000, seconds=SATURATE_SECONDS)
+    elapsed = time.monotonic() - started
+    used = cpu_seconds(pod["engine"], pod["name"]) - before
+    served = summarise(saturated.results, elapsed)
+    assert served.requests, "the saturating load got no answer"
+    assert not served.errors, f"saturating load failed: {served.outcomes}"
+    cpu_per_request = used / served.requests
+
+    verdict = plan_verdict(plan, cpu_per_request)
+    sustain = summarise(
+        _load(target, rate=verdict.per_pod_rps, seconds=SUSTAIN_SECONDS, clients=4).results,
+        SUSTAIN_SECONDS,
+    )
+    problems = verdict.problems + sustain_problems(
+        plan, verdict.per_pod_rps, sustain.rate, sustain.p95_ms, sustain.errors
+    )
+    lines = [
+        f"one pod at its {plan.cpu_limit * 1000:.0f}m limit, saturated with {CLIENTS} clients: "
+        f"{served.rate:.0f} req/s, {used:.2f} CPU-s for {served.requests} requests "
+        f"(p95 {served.p95_ms} ms)",
+        *verdict.lines,
+        f"one pod at its limit carrying {verdict.per_pod_rps:.1f} req/s: {sustain.rate:.1f} req/s "
+        f"served, p95 {sustain.p95_ms} ms (limit {plan.p95_limit_ms:g} ms), "
+        f"{sustain.errors} error(s)",
+    ]
+    for line in lines:
+        _say(line)
+    REPORTS.mkdir(exist_ok=True)
+    (REPORTS / "capacity.json").write_text(
+        json.dumps(
+            {
+                "passed": not problems,
+                "image": pod["image"],
+                "plan": plan.__dict__ | {"env": None},
+                "measured": {
+                    "saturated_rps": round(served.rate, 1),
+                    "saturated_p95_ms": served.p95_ms,
+                    "cpu_seconds": round(used, 3),
+                    "requests": served.requests,
+                    "cpu_ms_per_request": round(cpu_per_request * 1000, 3),
+                },
+                "verdict": verdict.as_dict(),
+                "sustain": {
+                    "rate": round(sustain.rate, 1),
+                    "p95_ms": sustain.p95_ms,
+                    "errors": sustain.errors,
+                },
+                "arithmetic": lines,
+                "problems": problems,
+            },
+            indent=2,
+        )
+    )
+    assert not problems, (
+        "capacity check failed:\n- " + "\n- ".join(problems) + "\n" + "\n".join(lines)
+    )
