@@ -33,6 +33,7 @@ from tests.image.conftest import (
     new_volume,
 )
 from tests.support.live_server import wait_ready
+from tests.support.raw_http import start_half_sent_post
 
 UID = "10001"
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|API_KEY", re.I)
@@ -354,18 +355,8 @@ def test_data_survives_a_new_container(deployment, secret_key):
 
 
 def _start_partial_post(port: int, dni: str) -> tuple[socket.socket, bytes]:
-    """Open a connection and send a POST whose body is only half there: the request is in
-    flight (a worker has accepted it and is reading it). Returns the socket and the rest."""
-    body = json.dumps({"dni": dni, "name": "In flight"}).encode()
-    head = (
-        f"POST /api/users/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-        "Connection: close\r\n\r\n"
-    ).encode()
-    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-    half = len(body) // 2
-    sock.sendall(head + body[:half])
-    return sock, body[half:]
+    """A POST whose body is only half there: in flight until the rest is sent."""
+    return start_half_sent_post(port, {"dni": dni, "name": "In flight"})
 
 
 def _read_status(sock: socket.socket) -> int:

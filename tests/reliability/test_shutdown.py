@@ -12,7 +12,6 @@ from __future__ import annotations
 import http.client
 import json
 import signal
-import socket
 import threading
 import time
 import uuid
@@ -21,6 +20,7 @@ import pytest
 import requests
 
 from tests.support.live_server import LiveServer
+from tests.support.raw_http import start_half_sent_post
 
 GRACE = 10  # GUNICORN_GRACEFUL_TIMEOUT of the server under test
 WORKERS = 2
@@ -31,17 +31,11 @@ MAX_REQUESTS = 5000
 
 def slow_create(port: int, dni: str, sent_half: threading.Event, finish: threading.Event):
     """POST a user, sending the body in two halves; return (status, body) or raise."""
-    body = json.dumps({"dni": dni, "name": "Slow upload"}).encode()
-    head = (
-        f"POST /api/users/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-        "Connection: close\r\n\r\n"
-    ).encode()
-    with socket.create_connection(("127.0.0.1", port), timeout=GRACE + 10) as sock:
-        sock.sendall(head + body[: len(body) // 2])
+    sock, rest = start_half_sent_post(port, {"dni": dni, "name": "Slow upload"}, timeout=GRACE + 10)
+    with sock:
         sent_half.set()
         finish.wait(timeout=30)
-        sock.sendall(body[len(body) // 2 :])
+        sock.sendall(rest)
         response = http.client.HTTPResponse(sock)
         response.begin()
         return response.status, json.loads(response.read())
