@@ -183,6 +183,17 @@ def test_a_report_that_ran_no_test_is_a_failure(reports):
     assert "- manifests: manifests.xml ran no test" in (reports / "gate-report.md").read_text()
 
 
+def test_an_empty_findings_only_linter_report_is_a_clean_run(reports):
+    # hadolint's JUnit lists findings only: none means a clean Dockerfile. The ruff report beside
+    # it still has to hold a test case.
+    junit(reports / "lint.xml", {"No errors found": "passed"})
+    junit(reports / "lint-hadolint.xml", {})
+    result = run(reports, "--expect", "lint")
+    assert result.returncode == 0, result.stdout
+    junit(reports / "lint.xml", {})
+    assert run(reports, "--expect", "lint").returncode == 1
+
+
 def test_coverage_under_the_threshold_fails(reports):
     cobertura(reports / "coverage.xml", lines=(80, 100), branches=(10, 40))
     result = run(reports, "--expect", "coverage")
