@@ -431,8 +431,23 @@ def build(reports: Path, expected: list[str], known: list[str]) -> tuple[str, di
     lines += ["", "## Image", ""]
     digest = read_digest(reports)
     lines.append(f"`{digest}`" if digest else "No image digest (reports/image-digest.txt).")
+    if not digest:
+        lines += local_image_lines(reports)
     lines.append("")
     return "\n".join(lines), gates
+
+
+def local_image_lines(reports: Path) -> list[str]:
+    """Without a pushed digest (no registry, e.g. in .ci/run): the image the image gate built."""
+    path = reports / "image-figures.json"
+    try:
+        build = json.loads(path.read_text())["build"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [
+        f"Built locally by the image gate, not pushed: image id `sha256:{build['id']}`, "
+        f"{build['size_mb']} MB, revision `{build['revision']}` (`{path.relative_to(reports)}`)."
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -194,6 +194,16 @@ def test_an_empty_findings_only_linter_report_is_a_clean_run(reports):
     assert run(reports, "--expect", "lint").returncode == 1
 
 
+def test_without_a_digest_the_locally_built_image_is_named(reports):
+    (reports / "image-figures.json").write_text(
+        json.dumps({"build": {"id": "ab" * 32, "size_mb": 249.4, "revision": "c0ffee"}})
+    )
+    run(reports, "--expect", "unit")
+    text = (reports / "gate-report.md").read_text()
+    assert "No image digest (reports/image-digest.txt)." in text
+    assert f"not pushed: image id `sha256:{'ab' * 32}`, 249.4 MB, revision `c0ffee`" in text
+
+
 def test_coverage_under_the_threshold_fails(reports):
     cobertura(reports / "coverage.xml", lines=(80, 100), branches=(10, 40))
     result = run(reports, "--expect", "coverage")
