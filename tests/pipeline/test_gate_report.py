@@ -195,6 +195,7 @@ def test_an_empty_findings_only_linter_report_is_a_clean_run(reports):
 
 
 def test_without_a_digest_the_locally_built_image_is_named(reports):
+    (reports / "image-digest.txt").unlink(missing_ok=True)
     (reports / "image-figures.json").write_text(
         json.dumps({"build": {"id": "ab" * 32, "size_mb": 249.4, "revision": "c0ffee"}})
     )
