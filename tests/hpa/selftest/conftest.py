@@ -55,6 +55,10 @@ def app():
                 json={"dni": f"hpa-{i}", "name": f"User {i}"},
                 timeout=10,
             ).raise_for_status()
+        # Warm up first: the workers' first requests (imports, URL resolver, connections) cost
+        # far more CPU than the steady state the scenarios run in, and would inflate the
+        # calibration, leaving every scenario short of the pods it means to need.
+        Load(server.url + LOAD_PATH, CONCURRENCY, RATE, 2.0, 10.0).start().join()
         meter = CpuMeter(server.process.pid)
         load = Load(server.url + LOAD_PATH, CONCURRENCY, RATE, 3.0, 10.0).start()
         meter.cores()
