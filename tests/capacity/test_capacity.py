@@ -8,7 +8,6 @@ that one pod at its CPU limit carries its share of that peak within the p95 late
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import secrets
@@ -24,6 +23,7 @@ from tests.capacity.cgroup import cpu_seconds
 from tests.capacity.model import plan_verdict, sustain_problems
 from tests.capacity.prd import load_plan
 from tests.hpa.load import Load, summarise
+from tests.support.image_script import image_script
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
@@ -31,14 +31,6 @@ WARMUP_SECONDS = float(os.environ.get("CAPACITY_WARMUP_SECONDS", "3"))
 SATURATE_SECONDS = float(os.environ.get("CAPACITY_SATURATE_SECONDS", "10"))
 SUSTAIN_SECONDS = float(os.environ.get("CAPACITY_SUSTAIN_SECONDS", "10"))
 CLIENTS = 8
-
-
-def _image_script():
-    spec = importlib.util.spec_from_file_location("image_script", ROOT / "scripts" / "image.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("image_script", module)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _say(text: str) -> None:
@@ -53,7 +45,7 @@ def plan():
 @pytest.fixture(scope="module")
 def pod(plan, postgres_url):
     """One container of the image, capped at the prd CPU limit, on the local PostgreSQL."""
-    image = _image_script()
+    image = image_script
     reason = image.engine_available()
     if reason:
         pytest.skip(f"needs a container engine: {reason}")

@@ -7,10 +7,8 @@ time, time to ready) are printed at the end of the run and written to reports/im
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import secrets
-import sys
 import time
 import urllib.parse
 import uuid
@@ -19,12 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.image_script import image_script
+
 ROOT = Path(__file__).resolve().parents[2]
 
-_spec = importlib.util.spec_from_file_location("image_script", ROOT / "scripts" / "image.py")
-image_script = importlib.util.module_from_spec(_spec)
-sys.modules["image_script"] = image_script
-_spec.loader.exec_module(image_script)
 
 FIGURES: dict = {"runs": {}, "suites": {}}
 RUN_ID = uuid.uuid4().hex[:8]
