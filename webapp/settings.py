@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from webapp.api.limits import DEFAULT_MAX_REQUEST_BODY_BYTES
 from webapp.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -28,6 +29,9 @@ if not SECRET_KEY:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+# The probes of the platform (Kubernetes' kubelet, the image's HEALTHCHECK) call these by the
+# pod's address, whatever the Host; they answer with nothing that depends on it.
+HOST_CHECK_EXEMPT_PATHS = frozenset({"/healthz", "/healthz/", "/readyz", "/readyz/"})
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
@@ -44,7 +48,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that it measures the final body of every response, errors included.
     "webapp.api.middleware.ContentLengthMiddleware",
+    # Deprecation and Sunset on every response of a deprecated operation (none today).
+    "webapp.api.middleware.DeprecationHeadersMiddleware",
     "webapp.api.middleware.JSONErrorMiddleware",
+    # Before anything reads the request: a Host that is not allowed gets 400 on every path.
+    "webapp.api.middleware.AllowedHostsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the Swagger UI and ReDoc assets (drf-spectacular-sidecar) from the app: no CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -73,8 +81,19 @@ _db = dj_database_url.parse(
     conn_health_checks=True,
 )
 if _db["ENGINE"] == "django.db.backends.postgresql":
-    # Fail fast when the database is unreachable instead of hanging a worker.
-    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3, 1))
+    # Every wait for the database is bounded, so an outage or a frozen server answers 503 at
+    # once instead of holding a worker: connecting, each statement and each lock wait on the
+    # server, and (webapp/db/) each round trip on the client, for a server that stops answering.
+    _statement_timeout = env_int("DB_STATEMENT_TIMEOUT", 5, 1)
+    _db["ENGINE"] = "webapp.db"
+    _db.setdefault("OPTIONS", {}).update(
+        connect_timeout=env_int("DB_CONNECT_TIMEOUT", 3, 1),
+        options=(
+            f"-c statement_timeout={_statement_timeout * 1000} "
+            f"-c lock_timeout={env_int('DB_LOCK_TIMEOUT', 3, 1) * 1000}"
+        ),
+        client_deadline=_statement_timeout + 1,
+    )
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {}).setdefault("timeout", 10)
     # Write-ahead logging: readers and the writer no longer block each other across workers, and
@@ -100,7 +119,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 
 # Largest request body accepted; anything bigger gets 413 before it is read.
-MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 16 * 1024, 1)
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", DEFAULT_MAX_REQUEST_BODY_BYTES, 1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 
 REST_FRAMEWORK = {
@@ -135,6 +154,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "webapp.api.schema.add_links",
+        "webapp.api.schema.add_protocol_errors",
+        "webapp.api.schema.add_deprecations",
     ],
 }
 

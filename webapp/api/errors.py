@@ -3,19 +3,16 @@
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-logger = logging.getLogger(__name__)
+from webapp.api import messages
+from webapp.api.renderers import dumps
+from webapp.users.errors import UserAlreadyExists, UserNotFound
 
-NOT_FOUND = "Not found."
-DATABASE_UNAVAILABLE = "The database is unavailable; retry later."
-SERVER_ERROR = "Internal server error; the failure was logged."
-LENGTH_REQUIRED = (
-    "Send the body with a Content-Length header; chunked transfer encoding is not supported."
-)
+logger = logging.getLogger(__name__)
 
 
 def error_body(detail: str, errors: dict | None = None) -> dict:
@@ -25,8 +22,12 @@ def error_body(detail: str, errors: dict | None = None) -> dict:
     return body
 
 
-def json_error(status_code: int, detail: str, errors: dict | None = None) -> JsonResponse:
-    return JsonResponse(error_body(detail, errors), status=status_code)
+def json_error(status_code: int, detail: str, errors: dict | None = None) -> HttpResponse:
+    """An error answered outside DRF (middleware, unrouted paths), byte for byte what DRF's
+    renderer writes for the same body inside a view: compact UTF-8 JSON."""
+    return HttpResponse(
+        dumps(error_body(detail, errors)), status=status_code, content_type="application/json"
+    )
 
 
 def _flatten(errors) -> list[str]:
@@ -50,28 +51,47 @@ def validation_error_body(exc: exceptions.ValidationError) -> dict:
             for field, value in detail.items()
             if field != "non_field_errors"
         }
-        messages = _flatten(detail)
+        lines = _flatten(detail)
     else:
         errors = None
-        messages = _flatten(detail)
-    return error_body("Invalid input: " + "; ".join(messages), errors)
+        lines = _flatten(detail)
+    return error_body(messages.INVALID_INPUT_PREFIX + "; ".join(lines), errors)
 
 
 def is_database_outage(exc: BaseException) -> bool:
     return isinstance(exc, (OperationalError, InterfaceError))
 
 
-def database_unavailable() -> JsonResponse:
-    response = json_error(503, DATABASE_UNAVAILABLE)
+def database_unavailable() -> HttpResponse:
+    response = json_error(503, messages.DATABASE_UNAVAILABLE)
     response["Retry-After"] = "5"
     return response
+
+
+# The answer each domain error gets: its status and the detail of its body. Http404, which Django
+# code raises for the same reason as UserNotFound, gets the same answer.
+DOMAIN_ERRORS = {
+    UserAlreadyExists: (status.HTTP_400_BAD_REQUEST, messages.USER_ALREADY_EXISTS),
+    UserNotFound: (status.HTTP_404_NOT_FOUND, messages.NOT_FOUND),
+    Http404: (status.HTTP_404_NOT_FOUND, messages.NOT_FOUND),
+}
+
+
+def domain_error_response(exc: Exception) -> Response | None:
+    """The answer to a domain error (or Http404), or None for any other exception."""
+    for error_class, (status_code, detail) in DOMAIN_ERRORS.items():
+        if isinstance(exc, error_class):
+            set_rollback()
+            return Response(error_body(detail), status=status_code)
+    return None
 
 
 def exception_handler(exc, context):
     """DRF exception handler: every error leaves as ``{"detail": ...}`` JSON.
 
-    Anything it does not know (returns None for) is re-raised by DRF and becomes a logged JSON 500
-    in JSONErrorMiddleware.
+    Views and services raise; within DRF views only this function turns that into a response.
+    Anything it does not know (returns None for) is re-raised by DRF and becomes a logged JSON
+    500 in JSONErrorMiddleware.
     """
     if isinstance(exc, exceptions.ValidationError):
         set_rollback()
@@ -79,8 +99,9 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.APIException):
         set_rollback()
         return Response(error_body(str(exc.detail)), status=exc.status_code)
-    if isinstance(exc, Http404):
-        return Response(error_body(NOT_FOUND), status=status.HTTP_404_NOT_FOUND)
+    response = domain_error_response(exc)
+    if response is not None:
+        return response
     if is_database_outage(exc):
         logger.error("database unavailable: %s", exc)
         set_rollback()

@@ -3,16 +3,15 @@
 import logging
 
 from django.conf import settings
-from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
-
-from webapp.api.errors import (
-    LENGTH_REQUIRED,
-    NOT_FOUND,
-    SERVER_ERROR,
-    database_unavailable,
-    is_database_outage,
-    json_error,
+from django.core.exceptions import (
+    BadRequest,
+    DisallowedHost,
+    RequestDataTooBig,
+    SuspiciousOperation,
 )
+
+from webapp.api import deprecation, messages
+from webapp.api.errors import database_unavailable, is_database_outage, json_error
 
 logger = logging.getLogger(__name__)
 
@@ -28,24 +27,43 @@ class JSONErrorMiddleware:
         if response.status_code == 404 and response.get("Content-Type") != "application/json":
             # A path no URL pattern can match, not even the catch-all (one without a leading
             # slash, as in "CONNECT host:port"), gets Django's HTML 404 page: keep it JSON.
-            return json_error(404, NOT_FOUND)
+            return json_error(404, messages.NOT_FOUND)
         return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, RequestDataTooBig):
             return _too_large()
         if isinstance(exception, (SuspiciousOperation, BadRequest)):
-            return json_error(400, f"Bad request: {exception}")
+            return json_error(400, messages.bad_request(exception))
         if is_database_outage(exception):
             logger.error("database unavailable: %s", exception)
             return database_unavailable()
         logger.exception("unhandled error on %s %s", request.method, request.path)
-        return json_error(500, SERVER_ERROR)
+        return json_error(500, messages.SERVER_ERROR)
 
 
 def _too_large():
-    limit = settings.MAX_REQUEST_BODY_BYTES
-    return json_error(413, f"Request body too large; the limit is {limit} bytes.")
+    return json_error(413, messages.too_large(settings.MAX_REQUEST_BODY_BYTES))
+
+
+class AllowedHostsMiddleware:
+    """Answers 400 to a request whose Host is not in ALLOWED_HOSTS, on every path but the probes'.
+
+    Django checks the Host only where something asks for it (an absolute URL): without this, a
+    forged Host reached every view, and a cache or a link built from it downstream.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info not in settings.HOST_CHECK_EXEMPT_PATHS:
+            try:
+                request.get_host()
+            except DisallowedHost:
+                host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
+                return json_error(400, messages.disallowed_host(host[:200]))
+        return self.get_response(request)
 
 
 class BodySizeLimitMiddleware:
@@ -61,14 +79,14 @@ class BodySizeLimitMiddleware:
     def __call__(self, request):
         if request.method == "POST" and "HTTP_TRANSFER_ENCODING" in request.META:
             # Django reads no body without a Content-Length: a chunked upload would look empty.
-            return json_error(411, LENGTH_REQUIRED)
+            return json_error(411, messages.LENGTH_REQUIRED)
         raw = request.META.get("CONTENT_LENGTH") or "0"
         try:
             length = int(raw)
         except ValueError:
-            return json_error(400, f"Bad request: invalid Content-Length header {raw!r}.")
+            return json_error(400, messages.invalid_content_length(raw))
         if length < 0:
-            return json_error(400, f"Bad request: invalid Content-Length header {raw!r}.")
+            return json_error(400, messages.invalid_content_length(raw))
         if length > settings.MAX_REQUEST_BODY_BYTES:
             return _too_large()
         return self.get_response(request)
@@ -91,4 +109,25 @@ class ContentLengthMiddleware:
         response = self.get_response(request)
         if not response.streaming and not response.has_header("Content-Length"):
             response.headers["Content-Length"] = str(len(response.content))
+        return response
+
+
+class DeprecationHeadersMiddleware:
+    """Sends Deprecation, Sunset and Link (rel="deprecation") on every response of a deprecated
+    operation, errors included (webapp/api/deprecation.py). While nothing is deprecated it
+    returns at once: the hot path pays one check."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not deprecation.DEPRECATED_HANDLERS:
+            return response
+        notice = deprecation.notice_for(request)
+        if notice is not None:
+            for name, value in notice.headers().items():
+                if name == "Link" and response.has_header("Link"):
+                    value = f"{response['Link']}, {value}"
+                response.headers[name] = value
         return response

@@ -3,6 +3,8 @@
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from webapp.api import messages
+
 
 class StrictJSONParser(JSONParser):
     """DRF's JSON parser, plus a clean 400 for documents nested too deeply to parse.
@@ -14,4 +16,4 @@ class StrictJSONParser(JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON parse error - document is nested too deeply") from None
+            raise ParseError(messages.JSON_TOO_DEEP) from None

@@ -3,6 +3,8 @@
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
+from webapp.api import messages
+
 # Once every migration is applied it stays applied, so a process only pays for the migration
 # graph until the first successful check.
 _migrations_applied = False
@@ -16,7 +18,7 @@ def database_problem() -> str | None:
             cursor.fetchone()
     except DatabaseError as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return f"database unreachable: {first_line}"
+        return messages.database_unreachable(first_line)
     return None
 
 
@@ -38,7 +40,7 @@ def readiness_problem() -> str | None:
     try:
         pending = pending_migrations()
     except DatabaseError as exc:
-        return f"database unreachable: {exc}"
+        return messages.database_unreachable(str(exc))
     if pending:
-        return f"migrations pending: {', '.join(pending)}; run the migrate command"
+        return messages.migrations_pending(pending)
     return None

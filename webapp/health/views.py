@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from webapp.api import schema
+from webapp.api import messages, schema
 from webapp.health.checks import readiness_problem
 
 STATUS = inline_serializer("HealthStatus", {"status": serializers.CharField()})
@@ -47,10 +47,7 @@ class ReadinessView(APIView):
             406: schema.NOT_ACCEPTABLE,
             503: schema.error_response(
                 "Not ready: the database is unreachable or migrations are pending.",
-                (
-                    "MigrationsPending",
-                    "migrations pending: api.0001_initial; run the migrate command",
-                ),
+                ("MigrationsPending", messages.migrations_pending(["users.0001_initial"])),
             ),
         },
     )

@@ -4,10 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from webapp.users.models import DNI_MAX_LENGTH, NAME_MAX_LENGTH
-
-# At least one non-whitespace character and no NUL anywhere (PostgreSQL cannot store NUL).
-TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+from webapp.users.models import DNI_MAX_LENGTH, NAME_MAX_LENGTH, User
+from webapp.users.text import TEXT_PATTERN, is_blank
 
 
 class StrictCharField(serializers.CharField):
@@ -29,7 +27,7 @@ class StrictCharField(serializers.CharField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
-        if not data.strip():
+        if is_blank(data):
             self.fail("blank")
         try:
             data.encode("utf-8")
@@ -38,13 +36,17 @@ class StrictCharField(serializers.CharField):
         return data
 
 
-def _text_schema(max_length: int, description: str, example: str) -> dict:
+def _text_schema(max_length: int, what: str, example: str) -> dict:
+    """A text field's schema; its description is written from the same limits it documents, so
+    the words cannot contradict the maxLength beside them after a limit changes."""
     return {
         "type": "string",
         "minLength": 1,
         "maxLength": max_length,
         "pattern": TEXT_PATTERN,
-        "description": description,
+        "description": (
+            f"{what}1 to {max_length} characters, not only whitespace, no NUL characters."
+        ),
         "example": example,
     }
 
@@ -52,8 +54,7 @@ def _text_schema(max_length: int, description: str, example: str) -> dict:
 @extend_schema_field(
     _text_schema(
         DNI_MAX_LENGTH,
-        "National identity document number: unique across users, 1 to 13 characters, "
-        "not only whitespace, no NUL characters.",
+        "National identity document number: unique across users, ",
         "0102030405",
     )
 )
@@ -64,7 +65,7 @@ class DniField(StrictCharField):
 @extend_schema_field(
     _text_schema(
         NAME_MAX_LENGTH,
-        "Full name: 1 to 30 characters, not only whitespace, no NUL characters.",
+        "Full name: ",
         "Ada Lovelace",
     )
 )
@@ -99,3 +100,8 @@ class UserSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "User"
+
+
+def user_as_dict(user: User) -> dict:
+    """A user in UserSerializer's shape, the same dict the selectors return, without its cost."""
+    return {"id": user.pk, "dni": user.dni, "name": user.name}

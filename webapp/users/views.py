@@ -1,20 +1,19 @@
-"""HTTP layer of the users API: parse, call a service, render. No business logic here."""
+"""HTTP layer of the users API: parse, call a service or a selector, render. No business logic."""
 
 import logging
 
 from django.db import DatabaseError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from webapp.api import schema
-from webapp.api.errors import NOT_FOUND, error_body
 from webapp.api.renderers import FastJSONRenderer, dumps
-from webapp.users import services
-from webapp.users.serializers import UserInputSerializer, UserSerializer
+from webapp.users import openapi, selectors, services
+from webapp.users.errors import UserNotFound
+from webapp.users.serializers import UserInputSerializer, user_as_dict
 
 logger = logging.getLogger(__name__)
 
@@ -22,30 +21,6 @@ logger = logging.getLogger(__name__)
 # response; a longer one is streamed page by page (see stream_users), so that a worker's memory
 # does not grow with the number of users.
 LIST_PAGE_SIZE = 2000
-
-USER_EXAMPLE = {"id": 1, "dni": "0102030405", "name": "Ada Lovelace"}
-
-INVALID_USER = OpenApiResponse(
-    response=schema.ValidationErrorSerializer,
-    description=(
-        "The user was not created: the dni is taken, a field is missing, blank, too long or not a "
-        "string, the body is not a JSON object, or it is not valid JSON."
-    ),
-    examples=[
-        OpenApiExample("UserAlreadyExists", value={"detail": "User already exists"}),
-        OpenApiExample(
-            "InvalidField",
-            value={
-                "detail": "Invalid input: dni: Must be a string.",
-                "errors": {"dni": ["Must be a string."]},
-            },
-        ),
-        OpenApiExample(
-            "MalformedJSON",
-            value={"detail": "JSON parse error - Expecting value: line 1 column 1 (char 0)"},
-        ),
-    ],
-)
 
 
 def respond(request, data, status_code=status.HTTP_200_OK, headers=None):
@@ -79,7 +54,7 @@ def stream_users(first_page: list[dict]):
     page = first_page
     while len(page) == LIST_PAGE_SIZE:
         try:
-            page = services.list_users(after=page[-1]["id"], limit=LIST_PAGE_SIZE)
+            page = selectors.list_users(after=page[-1]["id"], limit=LIST_PAGE_SIZE)
         except DatabaseError:
             logger.exception("the list of users was cut short: the database failed mid-stream")
             raise
@@ -92,78 +67,29 @@ class UserListView(APIView):
     http_method_names = ["get", "post"]
     renderer_classes = [FastJSONRenderer]
 
-    @extend_schema(
-        operation_id="listUsers",
-        tags=["users"],
-        summary="List users",
-        description="Every user, ordered by id, as a plain JSON array.",
-        responses={
-            200: OpenApiResponse(
-                response=UserSerializer(many=True),
-                description="All users.",
-                examples=[
-                    OpenApiExample("Users", value=USER_EXAMPLE)
-                ],  # wrapped in a list by spectacular,
-            ),
-            406: schema.NOT_ACCEPTABLE,
-            503: schema.DATABASE_UNAVAILABLE,
-        },
-    )
+    @openapi.LIST_USERS
     def get(self, request):
         # Plain dicts, not a ModelSerializer: the profile of this list showed serializer fields
         # and model instances taking two thirds of the request.
-        first_page = services.list_users(limit=LIST_PAGE_SIZE)
+        first_page = selectors.list_users(limit=LIST_PAGE_SIZE)
         if len(first_page) < LIST_PAGE_SIZE:
             return respond(request, first_page)
         renderer_context = self.get_renderer_context()
         if request.accepted_renderer.get_indent(request.accepted_media_type, renderer_context):
             # Indented output (Accept: application/json; indent=N) is for people reading a
             # response, not for whole tables: it keeps the simple, unstreamed path.
-            rest = services.list_users(after=first_page[-1]["id"])
+            rest = selectors.list_users(after=first_page[-1]["id"])
             return Response(first_page + rest)
         return StreamingHttpResponse(stream_users(first_page), content_type="application/json")
 
-    @extend_schema(
-        operation_id="createUser",
-        tags=["users"],
-        summary="Create a user",
-        description=(
-            "Creates a user from a `dni` and a `name`. Both are required strings (numbers, "
-            "booleans and null are rejected, not converted), not blank, without NUL characters. "
-            "The `dni` must be unique: a second user with the same `dni` gets `400` with "
-            '`{"detail": "User already exists"}`.'
-        ),
-        request=UserInputSerializer,
-        examples=[
-            OpenApiExample(
-                "NewUser", value={"dni": "0102030405", "name": "Ada Lovelace"}, request_only=True
-            )
-        ],
-        responses={
-            201: OpenApiResponse(
-                response=UserSerializer,
-                description="The user was created; `Location` is its path.",
-                examples=[OpenApiExample("Created", value=USER_EXAMPLE)],
-            ),
-            400: INVALID_USER,
-            406: schema.NOT_ACCEPTABLE,
-            411: schema.LENGTH_REQUIRED,
-            413: schema.TOO_LARGE,
-            415: schema.UNSUPPORTED_MEDIA_TYPE,
-            503: schema.DATABASE_UNAVAILABLE,
-        },
-    )
+    @openapi.CREATE_USER
     def post(self, request):
         serializer = UserInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            user = services.create_user(**serializer.validated_data)
-        except services.UserAlreadyExists:
-            return respond(request, error_body("User already exists"), status.HTTP_400_BAD_REQUEST)
+        # A taken dni raises UserAlreadyExists, which the exception handler answers with 400.
+        user = services.create_user(**serializer.validated_data)
         location = reverse("user-detail", kwargs={"id": user.pk})
-        return respond(
-            request, services.as_dict(user), status.HTTP_201_CREATED, {"Location": location}
-        )
+        return respond(request, user_as_dict(user), status.HTTP_201_CREATED, {"Location": location})
 
 
 class UserDetailView(APIView):
@@ -171,33 +97,18 @@ class UserDetailView(APIView):
     http_method_names = ["get"]
     renderer_classes = [FastJSONRenderer]
 
-    @extend_schema(
-        operation_id="getUser",
-        tags=["users"],
-        summary="Get a user",
-        description="One user by its id.",
-        parameters=[
-            OpenApiParameter(
-                "id",
-                {"type": "integer", "format": "int64", "minimum": 1, "maximum": services.MAX_ID},
-                OpenApiParameter.PATH,
-                description="The user's id, as returned on creation.",
-            )
-        ],
-        responses={
-            200: OpenApiResponse(
-                response=UserSerializer,
-                description="The user.",
-                examples=[OpenApiExample("User", value=USER_EXAMPLE)],
-            ),
-            404: schema.NOT_FOUND,
-            406: schema.NOT_ACCEPTABLE,
-            503: schema.DATABASE_UNAVAILABLE,
-        },
-    )
-    def get(self, request, id: str):
-        user_id = services.parse_user_id(id)
-        user = services.get_user(user_id) if user_id is not None else None
+    @openapi.GET_USER
+    def get(self, request, id: int):
+        # The URL converter has made the id an int in the range of the id column.
+        user = selectors.get_user(id)
         if user is None:
-            return respond(request, error_body(NOT_FOUND), status.HTTP_404_NOT_FOUND)
+            raise UserNotFound(id)
         return respond(request, user)
+
+
+class NoSuchUserView(UserDetailView):
+    """The detail route for an id no user can have: answered as for an id no user has."""
+
+    @extend_schema(exclude=True)  # the documented route is UserDetailView's
+    def get(self, request, id: str):
+        raise UserNotFound(id)

@@ -7,6 +7,12 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # This app's label was "api" until it became "users"; databases migrated before then record
+    # this migration as api.0001_initial. Replacing it makes Django count it as applied there
+    # (migrate then records users.0001_initial too and creates nothing), while a fresh database
+    # runs it as usual. Its operations are those of api.0001_initial, table name included.
+    replaces = [("api", "0001_initial")]
+
     dependencies = [
     ]
 
@@ -19,6 +25,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=30)),
             ],
             options={
+                'db_table': 'api_user',
                 'ordering': ['id'],
             },
         ),

@@ -1,0 +1,127 @@
+"""gunicorn workers whose own answers are JSON, like every other answer of the service.
+
+gunicorn answers a request it cannot read itself, before Django sees it: a request line or
+headers over its limits, a malformed request line or header, both Content-Length and
+Transfer-Encoding. Its base worker (``gunicorn.workers.base.Worker.handle_error``) writes those
+answers as small HTML pages (``gunicorn.util.write_error``). These workers write the same
+refusals as ``{"detail": ...}`` JSON instead, with the status the contract documents:
+
+- ``414`` a request line (method, path, query) over ``limit_request_line``;
+- ``431`` more header fields than ``limit_request_fields``, or one over
+  ``limit_request_field_size``;
+- ``400`` any other request gunicorn cannot parse (a malformed line or header, obsolete line
+  folding, conflicting Content-Length and Transfer-Encoding, a transfer coding it does not know);
+- ``500`` anything else that reaches this handler (the application's fault, not the client's).
+
+gunicorn.conf.py picks the class: ``SyncWorkerWithJSONErrors`` for one thread per worker, else
+``ThreadWorkerWithJSONErrors`` (gunicorn's gthread). Their names must not end in "SyncWorker":
+gunicorn swaps such a class for its own gthread worker when there are several threads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from gunicorn import util
+from gunicorn.http import errors
+from gunicorn.http.wsgi import Response, default_environ
+from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.sync import SyncWorker
+
+REASONS = {
+    400: "Bad Request",
+    414: "URI Too Long",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+}
+# Errors in what the application sent, not in what the client sent.
+_SERVER_FAULTS = (
+    errors.InvalidResponseHeader,
+    errors.InvalidResponseHeaderName,
+    errors.ConfigurationProblem,
+)
+_FRAMING_HEADERS = {"CONTENT-LENGTH", "TRANSFER-ENCODING"}
+_MAX_REASON = 200  # characters of gunicorn's account of the error quoted back to the client
+
+
+def _reason(exc: BaseException) -> str:
+    """What was wrong with the request, in words (gunicorn's own, but for the framing headers)."""
+    if isinstance(exc, errors.InvalidHeader) and str(exc.hdr).upper() in _FRAMING_HEADERS:
+        return (
+            "invalid or conflicting Content-Length and Transfer-Encoding headers; "
+            "send the body with one Content-Length header"
+        )
+    reason = str(exc)
+    return reason if len(reason) <= _MAX_REASON else reason[:_MAX_REASON] + "..."
+
+
+def answer(exc: BaseException, cfg) -> tuple[int, str]:
+    """The status and the detail of the answer to an error raised while reading a request."""
+    # Imported here, not at the top: gunicorn loads the worker class before the application, and
+    # the messages need Django's settings and translations ready.
+    from webapp.api import messages
+
+    if isinstance(exc, _SERVER_FAULTS) or not isinstance(exc, errors.ParseException):
+        return 500, messages.SERVER_ERROR
+    if isinstance(exc, errors.LimitRequestLine):
+        return 414, messages.request_line_too_long(cfg.limit_request_line)
+    if isinstance(exc, errors.LimitRequestHeaders):
+        fields, size = cfg.limit_request_fields, cfg.limit_request_field_size
+        return 431, messages.request_headers_too_large(fields, size)
+    return 400, messages.malformed_request(_reason(exc))
+
+
+def json_error(status: int, detail: str) -> bytes:
+    """The whole HTTP response: the error body the service writes everywhere, then the close."""
+    from webapp.api.errors import error_body
+    from webapp.api.renderers import dumps
+
+    body = dumps(error_body(detail))
+    head = (
+        f"HTTP/1.1 {status} {REASONS[status]}\r\n"
+        "Connection: close\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "X-Content-Type-Options: nosniff\r\n"
+        "\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+class JSONErrorsMixin:
+    """``handle_error`` of gunicorn's base worker, answering in JSON (see the module's text)."""
+
+    def handle_error(self, req, client, addr, exc):
+        started = datetime.now()
+        addr = addr or ("", -1)  # a Unix socket has no address
+        status, detail = answer(exc, self.cfg)
+        if status == 500:
+            self.log.exception("Error handling request %s", getattr(req, "uri", "(no URI read)"))
+        else:
+            self.log.warning("Invalid request from ip=%s: %s", addr[0], exc)
+        if req is None and isinstance(exc, (errors.InvalidHeader, errors.InvalidHeaderName)):
+            req = getattr(exc, "req", None)  # the request whose headers failed, for the log
+        data = json_error(status, detail)
+        if req is not None:
+            self._log_access(req, client, addr, status, len(data), datetime.now() - started)
+        try:
+            util.write_nonblock(client, data)
+        except Exception:
+            self.log.debug("Failed to send error message.")
+
+    def _log_access(self, req, client, addr, status, length, request_time):
+        environ = default_environ(req, client, self.cfg)
+        environ["REMOTE_ADDR"] = addr[0]
+        environ["REMOTE_PORT"] = str(addr[1])
+        response = Response(req, client, self.cfg)
+        response.status = f"{status} {REASONS[status]}"
+        response.response_length = length
+        self.log.access(response, req, environ, request_time)
+
+
+class SyncWorkerWithJSONErrors(JSONErrorsMixin, SyncWorker):
+    pass
+
+
+class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
+    pass
