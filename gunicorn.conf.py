@@ -11,22 +11,35 @@ import os
 import sys
 from datetime import UTC, datetime
 
+from django.core.exceptions import ImproperlyConfigured
 from gunicorn.glogging import Logger
+
+# gunicorn puts the directory it starts in (the repository root, /app in the image) on sys.path
+# before it reads this file, so the service's own reader of integer settings is importable.
+from webapp.api.limits import REQUEST_HEADER_MAX_BYTES, REQUEST_HEADERS_MAX, REQUEST_LINE_MAX_BYTES
+from webapp.env import env_int
 
 
 def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
     try:
-        return int(raw)
-    except ValueError:
-        sys.exit(f"configuration error: {name}={raw!r} is not an integer")
+        return env_int(name, default)
+    except ImproperlyConfigured as exc:
+        sys.exit(f"configuration error: {exc}")
 
 
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{_int('PORT', 8000)}"
 workers = _int("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2 + 1))
 threads = _int("GUNICORN_THREADS", 1)
+# Workers that answer what gunicorn refuses itself (a request line or headers over the limits
+# below, a malformed request) in JSON, like the service, not with gunicorn's HTML pages.
+worker_class = (
+    "webapp.api.workers.SyncWorkerWithJSONErrors"
+    if threads == 1
+    else "webapp.api.workers.ThreadWorkerWithJSONErrors"
+)
+limit_request_line = REQUEST_LINE_MAX_BYTES
+limit_request_fields = REQUEST_HEADERS_MAX
+limit_request_field_size = REQUEST_HEADER_MAX_BYTES
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 25)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
@@ -100,3 +113,40 @@ def _check_django_settings() -> None:
 
 
 _check_django_settings()
+
+
+# --- stopping ----------------------------------------------------------------------------------
+# SIGTERM is gunicorn's graceful stop; SIGINT (Ctrl-C, an IDE's stop button) is its quick one,
+# which cuts the requests in flight. Here both are graceful, in the master and in every worker
+# (Ctrl-C signals the whole process group), and the master says in one line why it stopped.
+_stopped_by: list[str] = []
+
+
+def when_ready(server):
+    graceful = server.handle_term
+
+    def handle_term():
+        _stopped_by.append("SIGTERM")
+        graceful()
+
+    def handle_int():
+        _stopped_by.append("SIGINT")
+        graceful()
+
+    server.handle_term = handle_term
+    server.handle_int = handle_int
+
+
+def post_worker_init(worker):
+    import signal
+
+    signal.signal(signal.SIGINT, worker.handle_exit)
+
+
+def on_exit(server):
+    why = f" on {_stopped_by[0]}" if _stopped_by else ""
+    print(
+        f"users API stopped{why}, gracefully: requests in flight had up to "
+        f"{server.cfg.graceful_timeout} s to complete",
+        flush=True,
+    )

@@ -1,0 +1,170 @@
+"""A mock of the API from its contract alone: Stoplight Prism's ``mock`` on contract/openapi.yaml,
+pinned in contract/mock/package-lock.json and installed with ``npm ci`` on first use.
+
+    python3 toxw -e mock                             # http://127.0.0.1:4010, Ctrl-C stops it
+    python3 toxw -e mock -- --port 4011 --host 127.0.0.1
+
+    with MockServer() as mock:                       # a free loopback port, for tests
+        requests.get(mock.url + "/api/users/")
+
+It answers each request with the contract's example for the operation's lowest documented
+success status, or with the status and example a ``Prefer`` header asks for (``code=404``,
+``example=UserAlreadyExists``); it refuses a request the contract calls invalid (a body, path
+parameter or media type that breaks it) with that operation's documented 4xx, whatever the
+``Prefer`` header, and names the violations in an ``sl-violations`` header. It stores nothing.
+docs/contract.md, "The mock server", says more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from harness.common.paths import CONTRACT, ROOT
+from harness.common.procs import free_port
+from harness.contract import npm
+
+MOCK_DIR = ROOT / "contract" / "mock"
+DEFAULT_PORT = 4010
+DEFAULT_HOST = "127.0.0.1"
+READY_PATH = "/healthz/"  # answered from its example, as every path is
+
+
+class NotReady(RuntimeError):
+    pass
+
+
+def prism() -> Path:
+    """The pinned Prism CLI, installed first if needed."""
+    return npm.ensure(MOCK_DIR) / "prism"
+
+
+def command(host: str, port: int, contract: Path = CONTRACT) -> list[str]:
+    return [str(prism()), "mock", "--host", host, "--port", str(port), str(contract)]
+
+
+def wait_ready(url: str, timeout: float, process: subprocess.Popen | None = None) -> float:
+    """Poll the mock until it answers 200; return the seconds waited. Raises NotReady after
+    ``timeout`` seconds, or as soon as ``process`` has exited."""
+    start = time.monotonic()
+    last = "no answer yet"
+    while time.monotonic() - start < timeout:
+        if process is not None and process.poll() is not None:
+            raise NotReady(f"the mock exited with {process.returncode} before it was ready")
+        try:
+            with urllib.request.urlopen(url + READY_PATH, timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic() - start
+        except urllib.error.HTTPError as exc:
+            last = f"HTTP {exc.code}"
+        except (urllib.error.URLError, OSError) as exc:
+            last = str(exc)
+        time.sleep(0.2)
+    raise NotReady(f"the mock at {url} was not ready after {timeout:.0f}s; last answer: {last}")
+
+
+def stop(process: subprocess.Popen, timeout: float = 10) -> int:
+    """SIGTERM, then SIGKILL after ``timeout`` seconds; return the exit code."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+class MockServer:
+    """Prism on a free loopback port: started and ready on enter, stopped on exit."""
+
+    def __init__(self, contract: Path = CONTRACT, ready_timeout: float = 60):
+        self.contract = contract
+        self.ready_timeout = ready_timeout
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._tmp = tempfile.TemporaryDirectory(prefix="mock-")
+        self.log_path = Path(self._tmp.name) / "prism.log"
+        self.process: subprocess.Popen | None = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def __enter__(self) -> MockServer:
+        argv = command("127.0.0.1", self.port, self.contract)
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            self.ready_seconds = wait_ready(self.url, self.ready_timeout, self.process)
+        except NotReady as exc:
+            stop(self.process)
+            raise NotReady(f"{exc}\n--- prism log ---\n{self.log()}") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None:
+            stop(self.process)
+        self._tmp.cleanup()
+
+
+def _wait(process: subprocess.Popen, stopped_by: list[str], grace: float = 10) -> int:
+    """Wait for Prism; once a signal came, give it ``grace`` seconds, then SIGKILL."""
+    deadline = None
+    while True:
+        try:
+            return process.wait(timeout=0.2)
+        except subprocess.TimeoutExpired:
+            if stopped_by and deadline is None:
+                deadline = time.monotonic() + grace
+            if deadline is not None and time.monotonic() > deadline:
+                process.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python3 toxw -e mock --",
+        description="Serve a mock of the API from contract/openapi.yaml (Stoplight Prism).",
+    )
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="default %(default)s")
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        argv = command(args.host, args.port)
+    except npm.NpmMissing as exc:
+        print(f"mock: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Mock of contract/openapi.yaml on http://{args.host}:{args.port}/api/ "
+        "(Stoplight Prism; docs/contract.md); Ctrl-C stops it",
+        flush=True,
+    )
+    process = subprocess.Popen(argv)
+    stopped_by: list[str] = []
+
+    def forward(signum, _frame):
+        # A terminal's Ctrl-C reaches Prism too; a signal to this process alone is passed on.
+        stopped_by.append(signal.Signals(signum).name)
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+
+    signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGTERM, forward)
+    code = _wait(process, stopped_by)
+    if stopped_by:
+        print(f"mock stopped on {stopped_by[0]}", flush=True)
+        return 0
+    print(f"mock: Prism exited with {code}", file=sys.stderr)
+    return code or 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""A real gunicorn server on a free loopback port, for the gates that test over HTTP.
+
+    with LiveServer(database_url=None, workers=2) as server:   # SQLite in a temporary directory
+        requests.get(server.url + "/api/users/")
+
+It applies migrations first (as the deployment's migration Job does), starts gunicorn with the
+repository's gunicorn.conf.py, waits for /readyz, and on exit stops it with SIGTERM (then SIGKILL
+after the grace period). Its output goes to ``server.log_path``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+from harness.common.paths import ROOT
+from harness.common.procs import free_port
+
+
+class NotReady(RuntimeError):
+    pass
+
+
+def wait_ready(
+    base_url: str,
+    timeout: float = 30.0,
+    path: str = "/readyz",
+    initial_delay: float = 0.05,
+    max_delay: float = 2.0,
+) -> float:
+    """Poll ``path`` with exponential backoff until it answers 200; return the seconds waited.
+
+    The pause between polls starts at ``initial_delay`` and doubles up to ``max_delay``.
+    Raises NotReady with the last status or error once ``timeout`` has passed.
+    """
+    start = time.monotonic()
+    delay = initial_delay
+    last = "no answer yet"
+    while True:
+        try:
+            response = requests.get(base_url.rstrip("/") + path, timeout=5)
+            if response.status_code == 200:
+                return time.monotonic() - start
+            last = f"HTTP {response.status_code}: {response.text[:200]}"
+        except requests.RequestException as exc:
+            last = f"{type(exc).__name__}: {exc}"
+        elapsed = time.monotonic() - start
+        if elapsed >= timeout:
+            raise NotReady(f"{base_url}{path} not ready after {timeout:.0f}s; last answer: {last}")
+        time.sleep(min(delay, max(0.0, timeout - elapsed)))
+        delay = min(delay * 2, max_delay)
+
+
+class LiveServer:
+    def __init__(
+        self,
+        database_url: str | None = None,
+        workers: int = 2,
+        threads: int = 1,
+        env: dict[str, str] | None = None,
+        ready_timeout: float = 60.0,
+        graceful_timeout: int = 10,
+        ready_max_delay: float = 2.0,
+    ):
+        self.database_url = database_url
+        self.workers = workers
+        self.threads = threads
+        self.extra_env = env or {}
+        self.ready_timeout = ready_timeout
+        self.ready_max_delay = ready_max_delay
+        self.graceful_timeout = graceful_timeout
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._tmp = tempfile.TemporaryDirectory(prefix="live-server-")
+        self.data_dir = Path(self._tmp.name)
+        self.log_path = self.data_dir / "gunicorn.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BASE_URL")}
+        env.update(
+            DJANGO_ENV="local",
+            DATA_DIR=str(self.data_dir),
+            GUNICORN_BIND=f"127.0.0.1:{self.port}",
+            WEB_CONCURRENCY=str(self.workers),
+            GUNICORN_THREADS=str(self.threads),
+            GUNICORN_GRACEFUL_TIMEOUT=str(self.graceful_timeout),
+            PYTHONUNBUFFERED="1",
+        )
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
+        env.update(self.extra_env)
+        return env
+
+    def migrate(self) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            timeout=120,
+        )
+
+    def start(self) -> LiveServer:
+        self.migrate()
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            self.ready_seconds = wait_ready(
+                self.url, self.ready_timeout, max_delay=self.ready_max_delay
+            )
+        except NotReady as exc:
+            self.stop()
+            raise NotReady(f"{exc}\n--- gunicorn log ---\n{self.log()}") from None
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self, timeout: float | None = None) -> int | None:
+        """SIGTERM, wait up to the grace period (plus a margin), then SIGKILL. Returns the code."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout or self.graceful_timeout + 5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+        self._tmp.cleanup()
