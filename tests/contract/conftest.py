@@ -4,17 +4,59 @@
   reports/contract-stats.json, which bench/contract_speed.py reads.
 - On failure, reports/contract-failures.txt: each failing test with Schemathesis's account of the
   failure and the ``curl`` command that reproduces it.
+
+And the fixtures shared by the test modules: ``live_url``, the service the live tests and the
+typed client's scenario run against, and ``client_wheel`` and ``typed_client``, the typed client
+built once per test run and installed from its wheel.
 """
 
 import json
+import os
 from collections import Counter
 
-from tests.contract import settings
+import pytest
+
+from harness.contract import client, settings
+from harness.testing.live_server import LiveServer, wait_ready
 
 MODES = {"test_inprocess.py": "inprocess", "test_live.py": "live"}
 FAILURES = settings.REPORTS / "contract-failures.txt"
 _seconds: Counter = Counter()
 _failures: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def live_url():
+    """BASE_URL, or else a local gunicorn on a free loopback port for the whole run."""
+    base_url = os.environ.get("BASE_URL", "").strip().rstrip("/")
+    if base_url:
+        wait_ready(base_url, timeout=60)
+        settings.SUMMARY.append(f"contract live: tested BASE_URL={base_url}")
+        yield base_url
+        return
+    with LiveServer(database_url=os.environ.get("DATABASE_URL") or None, workers=2) as server:
+        settings.SUMMARY.append(
+            f"contract live: BASE_URL unset, tested a local gunicorn ({server.url})"
+        )
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def client_wheel(tmp_path_factory):
+    """The typed client's wheel, built from contract/openapi.yaml as the pipeline builds it."""
+    return client.build_wheel(tmp_path_factory.mktemp("client-wheel"))
+
+
+@pytest.fixture(scope="session")
+def typed_client(client_wheel, tmp_path_factory):
+    """The generated package, installed from the wheel into a folder of its own and imported."""
+    return client.load(client.install(client_wheel, tmp_path_factory.mktemp("client-site")))
+
+
+def pytest_report_header(config):
+    base_url = os.environ.get("BASE_URL", "").strip()
+    live = f"BASE_URL={base_url}" if base_url else "a local gunicorn started for the run"
+    return [f"contract: in-process on the Django app; live against {live}"]
 
 
 def pytest_sessionstart(session):

@@ -1,18 +1,22 @@
 """Breaking-change gate: contract/openapi.yaml against the base branch, and the diff's own rules.
 
-The base is ``main`` unless CONTRACT_BASE_REF names another ref. A major bump of info.version
-lets an intended break pass (the breaks are still printed).
+The base is ``main`` unless CONTRACT_BASE_REF names another ref. A break passes only when the
+base had deprecated what is removed and its x-sunset date has passed, when contract/waivers.yaml
+waives it (until its expiry), or when info.version has a major bump (the breaks are still
+printed). The comparison's changelog goes to reports/contract-changelog.md and .json.
 """
 
 import copy
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.contract import breaking
-from tests.contract.settings import CONTRACT, ROOT, SUMMARY
+from harness.contract import breaking, changelog
+from harness.contract.settings import CONTRACT, REPORTS, ROOT, SUMMARY
+from webapp.users.text import TEXT_PATTERN, WHITESPACE
 
 RELPATH = "contract/openapi.yaml"
 
@@ -28,25 +32,38 @@ def test_contract_has_no_breaking_change_against_the_base_branch():
     if old_text is None:
         SUMMARY.append(f"{compared}: {name} has no contract, nothing to break")
         return
-    old, new = yaml.safe_load(old_text), yaml.safe_load(CONTRACT.read_text())
-    if old == new:
-        SUMMARY.append(f"{compared}: no difference, nothing to break")
-        return
-    breaks = breaking.breaking_changes(old, new)
-    SUMMARY.extend(f"BREAKING: {line}" for line in breaks)
+    base = changelog.Version(f"{name} ({commit[:12]})", yaml.safe_load(old_text), commit)
+    head = changelog.Version(f"{RELPATH} (working tree)", yaml.safe_load(CONTRACT.read_text()))
+    data, verdict = changelog.build(base, head, compared=changelog.compares(base, head))
+    md, _ = changelog.write(data, REPORTS)
+    found = changelog.counts_line(data) if data["endpoints"] else "no difference, nothing to break"
+    SUMMARY.append(f"{compared}: {found} (changelog: {md})")
+    old, new = base.document, head.document
+    for change, waiver in verdict.waived:
+        SUMMARY.append(f"WAIVED until {waiver.expires} by {waiver.where}: {change.message}")
+    SUMMARY.extend(f"BREAKING: {change.message}" for change in verdict.blocking)
+    SUMMARY.extend(f"WAIVER: {problem}" for problem in verdict.problems)
+    problems = [f"  - {problem}" for problem in verdict.problems]
+    breaks = [change.message for change in verdict.blocking]
     if breaks and breaking.major_bumped(old, new):
         SUMMARY.append(
             f"{compared}: {len(breaks)} breaking change(s) allowed: info.version went from "
             f"{old['info']['version']} to {new['info']['version']} (a major bump)"
         )
-        return
-    SUMMARY.append(f"{compared}: {len(breaks)} breaking change(s)")
-    assert not breaks, (
-        f"contract/openapi.yaml breaks consumers of the contract on {name} ({commit[:12]}):\n"
-        + "\n".join(f"  - {line}" for line in breaks)
-        + "\nKeep the old behaviour, or, for an intended break, bump the major number of "
-        "info.version (SPECTACULAR_SETTINGS['VERSION']) and regenerate the contract."
-    )
+        breaks = []
+    failures = []
+    if problems:
+        failures.append("contract/waivers.yaml does not hold:\n" + "\n".join(problems))
+    if breaks:
+        failures.append(
+            f"contract/openapi.yaml breaks consumers of the contract on {name} ({commit[:12]}):\n"
+            + "\n".join(f"  - {line}" for line in breaks)
+            + "\nKeep the old behaviour; or deprecate it first (with a sunset date) and remove it "
+            "after that date; or, for an intended break, waive it in contract/waivers.yaml (rule, "
+            "operation, field, reason, approved_by, expires) or bump the major number of "
+            "info.version (SPECTACULAR_SETTINGS['VERSION']) and regenerate the contract."
+        )
+    assert not failures, "\n".join(failures)
 
 
 # --- the rules, on a frozen copy of the contract with one change each ----------------------------
@@ -120,6 +137,29 @@ def test_tightened_input_constraints():
     assert any(line.startswith(f"{where}: pattern changed") for line in found)
 
 
+def test_whitespace_spelled_out_is_the_same_pattern():
+    def edit(d):
+        for field in ("dni", "name"):
+            schemas(d)["UserInputRequest"]["properties"][field]["pattern"] = TEXT_PATTERN
+
+    assert changed(edit) == []
+
+
+def test_a_pattern_with_other_whitespace_is_a_changed_pattern():
+    narrower = TEXT_PATTERN.replace(r"\ufeff", "")
+
+    def edit(d):
+        schemas(d)["UserInputRequest"]["properties"]["dni"]["pattern"] = narrower
+
+    where = "POST /api/users/ request body (application/json).dni"
+    assert [line for line in changed(edit) if line.startswith(f"{where}: pattern changed")]
+
+
+def test_spelled_out_leaves_other_escapes_alone():
+    assert breaking.spelled_out(r"^\\s[\s]\S\d$") == rf"^\\s[{WHITESPACE}]\S\d$"
+    assert breaking.spelled_out(r"\s") == f"[{WHITESPACE}]"
+
+
 def test_relaxed_input_constraint_is_not_a_break():
     assert (
         changed(lambda d: schemas(d)["UserInputRequest"]["properties"]["dni"].update(maxLength=20))
@@ -191,3 +231,435 @@ def test_major_version_bump_lets_a_break_pass():
 def test_unknown_base_ref_is_a_clear_failure():
     with pytest.raises(breaking.BaseNotFound, match="CONTRACT_BASE_REF"):
         breaking.resolve_base(ROOT, "no-such-branch-for-the-contract-gate")
+
+
+# --- every change has a rule: severities, deprecation and sunset, waivers ------------------------
+TODAY = dt.date(2026, 11, 26)
+FUTURE, PAST = "2027-03-31", "2026-10-31"
+
+
+def found(edit, before=None, today=TODAY):
+    """(rule, endpoint, field) of every change the edit makes, after ``before`` edits the base."""
+    old = copy.deepcopy(BASE)
+    if before:
+        before(old)
+    new = copy.deepcopy(old)
+    edit(new)
+    return breaking.changes(old, new, today)
+
+
+def rules(changes):
+    return {(c.rule, c.endpoint, c.field) for c in changes}
+
+
+def remove_name(d):
+    schemas(d)["User"]["properties"].pop("name")
+    schemas(d)["User"]["required"].remove("name")
+
+
+def deprecate_name(sunset):
+    def edit(d):
+        schemas(d)["User"]["properties"]["name"].update({"deprecated": True, "x-sunset": sunset})
+
+    return edit
+
+
+def deprecate_list(sunset):
+    def edit(d):
+        d["paths"]["/api/users/"]["get"].update({"deprecated": True, "x-sunset": sunset})
+
+    return edit
+
+
+READS_USERS = ("GET /api/users/", "POST /api/users/", "GET /api/users/{id}/")
+
+
+def test_every_rule_has_a_severity_and_a_sentence():
+    assert set(breaking.SEVERITIES) == {"breaking", "deprecation", "non-breaking", "annotation"}
+    for rule in breaking.RULES.values():
+        assert rule.severity in breaking.SEVERITIES, rule
+        assert rule.meaning.endswith("."), rule
+
+
+def test_every_rule_id_is_documented_for_consumers():
+    text = (ROOT / "docs" / "contract.md").read_text()
+    documented = {
+        line.split("`")[1] for line in text.splitlines() if line.startswith("| `") and "` |" in line
+    }
+    rule_ids = set(breaking.RULES)
+    assert rule_ids - documented == set(), "rule ids missing in docs/contract.md, 'Rule ids'"
+    for rule in breaking.RULES.values():
+        assert f"| `{rule.id}` | {rule.severity} |" in text, rule.id
+
+
+def test_a_removed_response_field_is_breaking_on_every_endpoint_returning_it():
+    changes = found(remove_name)
+    assert rules(changes) == {("response-property-removed", e, "name") for e in READS_USERS}
+    assert {c.severity for c in changes} == {"breaking"}
+
+
+def test_an_added_optional_field_is_non_breaking():
+    def edit(d):
+        schemas(d)["UserInputRequest"]["properties"]["email"] = {"type": "string"}
+        schemas(d)["User"]["properties"]["email"] = {"type": "string"}
+
+    changes = found(edit)
+    assert rules(changes) == {
+        ("request-property-added-optional", "POST /api/users/", "email"),
+        *(("response-property-added", e, "email") for e in READS_USERS),
+    }
+    assert {c.severity for c in changes} == {"non-breaking"}
+
+
+def test_a_field_deprecated_with_a_future_sunset_is_a_deprecation():
+    changes = found(deprecate_name(FUTURE))
+    assert rules(changes) == {("response-property-deprecated", e, "name") for e in READS_USERS}
+    assert {(c.severity, c.sunset) for c in changes} == {("deprecation", FUTURE)}
+    assert (
+        "GET /api/users/{id}/ 200 response (application/json): response field 'name': "
+        f"deprecated (sunset {FUTURE})"
+    ) in [c.message for c in changes]
+
+
+def test_removing_a_field_after_its_sunset_is_allowed():
+    changes = found(remove_name, before=deprecate_name(PAST))
+    assert rules(changes) == {
+        ("response-property-removed-after-sunset", e, "name") for e in READS_USERS
+    }
+    assert {c.severity for c in changes} == {"deprecation"}
+    assert breaking.judge(changes, TODAY, EMPTY_WAIVERS).passed
+
+
+def test_removing_a_field_on_its_sunset_date_is_allowed():
+    changes = found(remove_name, before=deprecate_name(TODAY.isoformat()))
+    assert {c.rule for c in changes} == {"response-property-removed-after-sunset"}
+
+
+def test_removing_a_field_before_its_sunset_is_refused_naming_the_date():
+    changes = found(remove_name, before=deprecate_name(FUTURE))
+    assert rules(changes) == {
+        ("response-property-removed-before-sunset", e, "name") for e in READS_USERS
+    }
+    verdict = breaking.judge(changes, TODAY, EMPTY_WAIVERS)
+    assert not verdict.passed
+    assert (
+        "GET /api/users/{id}/ 200 response (application/json): response field 'name' was removed "
+        f"before its sunset date {FUTURE}"
+    ) in [c.message for c in verdict.blocking]
+
+
+def test_removing_a_deprecated_field_without_a_sunset_date_is_a_plain_break():
+    def before(d):
+        schemas(d)["User"]["properties"]["name"]["deprecated"] = True
+
+    changes = found(remove_name, before=before)
+    assert {c.rule for c in changes} == {"response-property-removed"}
+    assert all(c.message.endswith("(deprecated, but with no x-sunset date)") for c in changes)
+
+
+def test_removing_an_operation_after_and_before_its_sunset():
+    def remove(d):
+        d["paths"]["/api/users/"].pop("get")
+
+    after = found(remove, before=deprecate_list(PAST))
+    assert [(c.rule, c.message) for c in after] == [
+        (
+            "operation-removed-after-sunset",
+            f"operation GET /api/users/ was removed after its sunset date {PAST}, as announced",
+        )
+    ]
+    early = found(remove, before=deprecate_list(FUTURE))
+    assert breaking.breaking_changes(BASE, copy.deepcopy(BASE)) == []
+    assert [(c.rule, c.message) for c in early] == [
+        (
+            "operation-removed-before-sunset",
+            f"operation GET /api/users/ was removed before its sunset date {FUTURE}",
+        )
+    ]
+
+
+def test_removing_a_path_whose_operations_were_all_past_their_sunset():
+    def before(d):
+        d["paths"]["/healthz/"]["get"].update({"deprecated": True, "x-sunset": PAST})
+
+    changes = found(lambda d: d["paths"].pop("/healthz/"), before=before)
+    assert rules(changes) == {("operation-removed-after-sunset", "GET /healthz/", "")}
+
+
+def test_deprecating_an_operation_and_moving_its_sunset():
+    changes = found(deprecate_list(FUTURE))
+    assert [(c.rule, c.severity, c.sunset) for c in changes] == [
+        ("operation-deprecated", "deprecation", FUTURE)
+    ]
+    moved = found(deprecate_list("2027-06-30"), before=deprecate_list(FUTURE))
+    assert [c.message for c in moved] == [
+        f"operation GET /api/users/: sunset date changed from {FUTURE} to 2027-06-30"
+    ]
+    withdrawn = found(
+        lambda d: d["paths"]["/api/users/"]["get"].pop("deprecated"), before=deprecate_list(FUTURE)
+    )
+    assert [(c.rule, c.severity) for c in withdrawn] == [
+        ("operation-deprecation-withdrawn", "non-breaking")
+    ]
+
+
+def test_the_deprecation_headers_come_with_the_deprecation_and_are_not_listed_apart():
+    def edit(d):
+        deprecate_list(FUTURE)(d)
+        headers = {"Deprecation": {"schema": {"type": "string"}}, "Sunset": {}, "Link": {}}
+        for response in d["paths"]["/api/users/"]["get"]["responses"].values():
+            response.setdefault("headers", {}).update(copy.deepcopy(headers))
+
+    assert [c.rule for c in found(edit)] == ["operation-deprecated"]
+
+
+def _header(status="201", name="X-Request-Id"):
+    def edit(d):
+        d["paths"]["/api/users/"]["post"]["responses"][status].setdefault("headers", {})[name] = {
+            "schema": {"type": "string"}
+        }
+
+    return edit
+
+
+def _pop(*keys):
+    def edit(d):
+        node = d
+        for key in keys[:-1]:
+            node = node[key]
+        node.pop(keys[-1])
+
+    return edit
+
+
+def _set(value, *keys):
+    def edit(d):
+        node = d
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+
+    return edit
+
+
+DNI = ("components", "schemas", "UserInputRequest", "properties", "dni")
+LIST = ("paths", "/api/users/", "get")
+
+
+@pytest.mark.parametrize(
+    ("before", "edit", "rule", "severity"),
+    [
+        (None, _set("users", *LIST, "operationId"), "operation-id-changed", "breaking"),
+        (
+            None,
+            _pop(*LIST[:2], "post", "responses", "201", "headers", "Location"),
+            "response-header-removed",
+            "breaking",
+        ),
+        (None, _header(), "response-header-added", "non-breaking"),
+        (None, _set(["a", "b"], *DNI, "enum"), "request-enum-restricted", "breaking"),
+        (
+            _set(["a"], *DNI, "enum"),
+            _set(["a", "b"], *DNI, "enum"),
+            "request-constraint-relaxed",
+            "non-breaking",
+        ),
+        (None, _set(["string", "integer"], *DNI, "type"), "request-type-widened", "non-breaking"),
+        (None, _set("email", *DNI, "format"), "request-format-changed", "breaking"),
+        (None, _pop(*DNI, "pattern"), "request-constraint-relaxed", "non-breaking"),
+        (
+            None,
+            _set(False, *DNI[:3], "additionalProperties"),
+            "request-additional-properties-disallowed",
+            "breaking",
+        ),
+        (
+            _set(False, *DNI[:3], "additionalProperties"),
+            _pop(*DNI[:3], "properties", "name"),
+            "request-property-removed-refused",
+            "breaking",
+        ),
+        (None, _pop(*DNI[:3], "required"), "request-property-became-optional", "non-breaking"),
+        (None, _set(True, *DNI, "deprecated"), "request-property-deprecated", "deprecation"),
+        (
+            None,
+            _set([{"in": "query", "name": "q", "schema": {"type": "string"}}], *LIST, "parameters"),
+            "parameter-added-optional",
+            "non-breaking",
+        ),
+        (
+            None,
+            _pop("paths", "/api/users/{id}/", "get", "parameters"),
+            "parameter-removed",
+            "non-breaking",
+        ),
+        (None, _set("Other words.", *LIST, "description"), "documentation-changed", "annotation"),
+        (
+            None,
+            _set(
+                {"x": {"value": []}},
+                *LIST,
+                "responses",
+                "200",
+                "content",
+                "application/json",
+                "examples",
+            ),
+            "example-changed",
+            "annotation",
+        ),
+        (None, _set("1.1.0", "info", "version"), "info-version-changed", "annotation"),
+        (None, _set("internal", *LIST, "x-audience"), "attribute-changed", "annotation"),
+        (
+            None,
+            _set(
+                {"type": "object"},
+                *LIST,
+                "responses",
+                "406",
+                "content",
+                "application/json",
+                "schema",
+            ),
+            "error-response-changed",
+            "non-breaking",
+        ),
+        (
+            None,
+            _set({"description": "Ok"}, "paths", "/api/users/", "post", "responses", "202"),
+            "response-status-added",
+            "non-breaking",
+        ),
+        (None, _set({}, "paths", "/api/new/"), "path-added", "non-breaking"),
+        (
+            None,
+            _set({"responses": {}}, "paths", "/healthz/", "post"),
+            "operation-added",
+            "non-breaking",
+        ),
+        (
+            None,
+            _set(True, "components", "schemas", "User", "properties", "id", "nullable"),
+            "response-type-changed",
+            "breaking",
+        ),
+        (
+            None,
+            _set(20, "components", "schemas", "User", "properties", "dni", "maxLength"),
+            "response-constraint-changed",
+            "non-breaking",
+        ),
+    ],
+)
+def test_each_kind_of_change_has_its_rule_and_severity(before, edit, rule, severity):
+    changes = found(edit, before=before)
+    assert rule in {c.rule for c in changes}, [c.message for c in changes]
+    assert {c.severity for c in changes if c.rule == rule} == {severity}
+    assert all(c.rule in breaking.RULES for c in changes)
+
+
+# --- waivers ----------------------------------------------------------------------------------
+EMPTY_WAIVERS = ROOT / "contract" / "waivers.yaml"
+WAIVER = """waivers:
+  - rule: response-property-removed
+    operation: GET /api/users/{id}/
+    field: name
+    reason: the back office, its only reader, stopped reading it in its release 4.2
+    approved_by: Release Managers
+    expires: 2026-12-31
+"""
+
+
+def waivers_file(tmp_path, text=WAIVER):
+    path = tmp_path / "waivers.yaml"
+    path.write_text(text)
+    return path
+
+
+def only_get_one_loses_name(d):
+    """The detail endpoint gets its own copy of User without name; the others keep it."""
+    schemas(d)["UserDetail"] = copy.deepcopy(schemas(d)["User"])
+    remove_name({"components": {"schemas": {"User": schemas(d)["UserDetail"]}}})
+    content = d["paths"]["/api/users/{id}/"]["get"]["responses"]["200"]["content"]
+    content["application/json"]["schema"] = {"$ref": "#/components/schemas/UserDetail"}
+
+
+def test_a_waived_break_passes_until_its_expiry(tmp_path):
+    changes = found(only_get_one_loses_name)
+    assert [c.rule for c in changes if c.severity == "breaking"] == ["response-property-removed"]
+    verdict = breaking.judge(changes, TODAY, waivers_file(tmp_path))
+    assert verdict.passed, (verdict.blocking, verdict.problems)
+    [(change, waiver)] = verdict.waived
+    assert change.endpoint == "GET /api/users/{id}/"
+    assert waiver.days_left(TODAY) == 35
+
+
+def test_a_waived_break_fails_after_its_expiry_naming_the_entry(tmp_path):
+    changes = found(only_get_one_loses_name)
+    verdict = breaking.judge(changes, dt.date(2027, 1, 1), waivers_file(tmp_path))
+    assert [c.rule for c in verdict.blocking] == ["response-property-removed"]
+    assert verdict.problems == [
+        "waivers.yaml entry 1 (response-property-removed GET /api/users/{id}/ name): expired on "
+        "2026-12-31; keep the old behaviour, or renew the entry with a new reason and approval"
+    ]
+
+
+def test_a_waiver_waives_only_its_operation_and_field(tmp_path):
+    changes = found(remove_name)  # on three endpoints: the waiver names one
+    verdict = breaking.judge(changes, TODAY, waivers_file(tmp_path))
+    assert [c.endpoint for c, _ in verdict.waived] == ["GET /api/users/{id}/"]
+    assert {c.endpoint for c in verdict.blocking} == {"GET /api/users/", "POST /api/users/"}
+    other_field = breaking.judge(
+        changes, TODAY, waivers_file(tmp_path, WAIVER.replace("field: name", "field: dni"))
+    )
+    assert other_field.waived == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "missing"),
+    [
+        ("    approved_by: Release Managers\n", "approved_by"),
+        ("    expires: 2026-12-31\n", "expires"),
+        (
+            "    reason: the back office, its only reader, stopped reading it in its release 4.2\n",
+            "reason",
+        ),
+    ],
+)
+def test_a_waiver_without_its_approver_expiry_or_reason_fails(tmp_path, edit, missing):
+    verdict = breaking.judge(
+        found(only_get_one_loses_name), TODAY, waivers_file(tmp_path, WAIVER.replace(edit, ""))
+    )
+    assert not verdict.passed
+    assert [c.rule for c in verdict.blocking] == ["response-property-removed"]
+    assert verdict.problems == [
+        f"waivers.yaml entry 1 (response-property-removed GET /api/users/{{id}}/ name): "
+        f"missing {missing}"
+    ]
+
+
+def test_a_waiver_that_matches_nothing_fails(tmp_path):
+    verdict = breaking.judge(found(lambda d: None), TODAY, waivers_file(tmp_path))
+    assert not verdict.passed
+    assert verdict.problems == [
+        "waivers.yaml entry 1 (response-property-removed GET /api/users/{id}/ name): matches no "
+        "breaking change of this comparison; correct its rule, operation or field, or remove it "
+        "(its change is on the base branch already)"
+    ]
+    # On the base branch itself (the base is the commit under test) nothing can match.
+    assert breaking.judge([], TODAY, waivers_file(tmp_path), compared=False).passed
+
+
+def test_a_waiver_of_a_rule_that_is_not_a_break_fails(tmp_path):
+    text = WAIVER.replace("rule: response-property-removed", "rule: response-property-added")
+    verdict = breaking.judge(found(lambda d: None), TODAY, waivers_file(tmp_path, text))
+    assert verdict.problems == [
+        "waivers.yaml entry 1 (response-property-added GET /api/users/{id}/ name): "
+        "'response-property-added' is not the id of a breaking rule (docs/contract.md, 'Rule "
+        "ids'); only a break needs a waiver"
+    ]
+
+
+def test_the_committed_waiver_file_waives_nothing():
+    assert breaking.judge([], TODAY, EMPTY_WAIVERS).passed
+    assert yaml.safe_load(EMPTY_WAIVERS.read_text()) == {"waivers": []}

@@ -5,9 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from harness.common.paths import ROOT
+
 CONTRACT = ROOT / "contract" / "openapi.yaml"
-REGENERATE = "tox -e contract-regenerate"
+REGENERATE = "python3 toxw -e contract-regenerate"
 
 
 def generate_contract(target: Path) -> None:

@@ -4,7 +4,7 @@ import pytest
 from django.core import signals
 from django.db import close_old_connections, transaction
 
-from tests.contract import settings, stateful
+from harness.contract import settings, stateful
 from webapp.users.models import User
 from webapp.wsgi import application
 

@@ -6,8 +6,6 @@
   body has an example.
 """
 
-import hashlib
-import shutil
 import subprocess
 
 import pytest
@@ -15,28 +13,19 @@ import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from tests.contract.settings import CONTRACT, ROOT
+from harness.contract import npm
+from harness.contract.settings import CONTRACT, ROOT
 
 LINT_DIR = ROOT / "contract" / "lint"
 REDOCLY = LINT_DIR / "node_modules" / ".bin" / "redocly"
-STAMP = LINT_DIR / "node_modules" / ".package-lock.sha256"
 
 
 def ensure_redocly() -> None:
     """Install the pinned linter with ``npm ci`` unless the installed one matches the lock file."""
-    wanted = hashlib.sha256((LINT_DIR / "package-lock.json").read_bytes()).hexdigest()
-    if REDOCLY.exists() and STAMP.exists() and STAMP.read_text() == wanted:
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.fail("npm is needed to install the contract linter (Redocly CLI); install Node.js")
-    subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=LINT_DIR,
-        check=True,
-        timeout=300,
-    )
-    STAMP.write_text(wanted)
+    try:
+        npm.ensure(LINT_DIR)
+    except npm.NpmMissing as exc:
+        pytest.fail(str(exc))
 
 
 def test_contract_is_valid_openapi():
@@ -69,5 +58,5 @@ def test_contract_passes_redocly_lint():
     assert result.returncode == 0, (
         "Redocly lint found problems in contract/openapi.yaml (rules: contract/lint/redocly.yaml). "
         "Fix the API's documentation in the code (operation summary, description, examples), then "
-        f"regenerate the contract with `tox -e contract-regenerate`.\n{output}"
+        f"regenerate the contract with `python3 toxw -e contract-regenerate`.\n{output}"
     )

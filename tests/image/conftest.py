@@ -1,6 +1,6 @@
 """Fixtures of the image gate: the built image, and containers of it on SQLite and PostgreSQL.
 
-Everything goes through scripts/image.py, the same functions a pipeline calls. Every container
+Everything goes through harness.image, the same functions a pipeline calls. Every container
 and volume made here is removed at the end, whatever happened; the figures (image size, build
 time, time to ready) are printed at the end of the run and written to reports/image-figures.json.
 """
@@ -13,14 +13,11 @@ import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-from tests.support.image_script import image_script
-
-ROOT = Path(__file__).resolve().parents[2]
-
+from harness.common.paths import ROOT
+from harness.image import engine as image_script
 
 FIGURES: dict = {"runs": {}, "suites": {}}
 RUN_ID = uuid.uuid4().hex[:8]
@@ -58,8 +55,8 @@ def engine():
 
 @pytest.fixture(scope="session")
 def image(engine):
-    """Build the image (podman: on a local Debian base when no registry is reachable)."""
-    figures = image_script.build()
+    """The image of this run: IMAGE_REF, else built once (podman: on a local Debian base)."""
+    figures = image_script.shipped_image()
     FIGURES["build"] = figures
     # Containers start from the image id just built, not from its tag, which another build
     # on the same machine could move meanwhile.

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import tarfile
 import tempfile
+import textwrap
 import threading
 import time
 import uuid
@@ -25,6 +26,8 @@ import pytest
 import requests
 import yaml
 
+from harness.testing.live_server import wait_ready
+from harness.testing.raw_http import start_half_sent_post
 from tests.image.conftest import (
     FIGURES,
     ROOT,
@@ -32,8 +35,6 @@ from tests.image.conftest import (
     new_container_name,
     new_volume,
 )
-from tests.support.live_server import wait_ready
-from tests.support.raw_http import start_half_sent_post
 
 UID = "10001"
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|API_KEY", re.I)
@@ -48,6 +49,11 @@ def exec_in(name: str, *command: str) -> subprocess.CompletedProcess:
         env=image_script.engine_env(),
         timeout=60,
     )
+
+
+def python_in(name: str, script: str) -> subprocess.CompletedProcess:
+    """Run a Python SCRIPT inside the running container NAME."""
+    return exec_in(name, "python3", "-c", script)
 
 
 # --- the image itself -----------------------------------------------------------------------
@@ -214,18 +220,20 @@ def test_container_is_healthy_by_its_own_healthcheck(deployment):
 
 
 def test_every_process_runs_as_the_non_root_uid(deployment):
-    script = (
-        "import os\n"
-        "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
-        "    try:\n"
-        "        lines = open(f'/proc/{pid}/status').read().splitlines()\n"
-        "    except OSError:\n"
-        "        continue\n"
-        "    status = dict(line.split(':', 1) for line in lines if ':' in line)\n"
-        "    uid = status['Uid'].split()\n"
-        "    print(pid, status['Name'].strip(), uid[0], uid[1])\n"
+    script = textwrap.dedent(
+        """\
+        import os
+        for pid in filter(str.isdigit, os.listdir('/proc')):
+            try:
+                lines = open(f'/proc/{pid}/status').read().splitlines()
+            except OSError:
+                continue
+            status = dict(line.split(':', 1) for line in lines if ':' in line)
+            uid = status['Uid'].split()
+            print(pid, status['Name'].strip(), uid[0], uid[1])
+        """
     )
-    result = exec_in(deployment.name, "python3", "-c", script)
+    result = python_in(deployment.name, script)
     assert result.returncode == 0, result.stderr
     processes = [line.split() for line in result.stdout.splitlines()]
     assert any(p[0] == "1" for p in processes), result.stdout
@@ -234,10 +242,8 @@ def test_every_process_runs_as_the_non_root_uid(deployment):
 
 
 def test_debug_is_off(deployment):
-    result = exec_in(
+    result = python_in(
         deployment.name,
-        "python3",
-        "-c",
         "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
     )
     assert result.returncode == 0, result.stderr
@@ -248,18 +254,20 @@ def test_debug_is_off(deployment):
 
 
 def test_root_filesystem_is_read_only_and_data_tmp_are_writable(deployment):
-    probe = (
-        "import sys\n"
-        "def can_write(path):\n"
-        "    try:\n"
-        "        open(path, 'w').close()\n"
-        "    except OSError:\n"
-        "        return False\n"
-        "    return True\n"
-        "print(can_write('/app/probe'), can_write('/probe'), can_write('/tmp/probe'),"
-        " can_write('/data/probe'))\n"
+    probe = textwrap.dedent(
+        """\
+        import sys
+        def can_write(path):
+            try:
+                open(path, 'w').close()
+            except OSError:
+                return False
+            return True
+        print(can_write('/app/probe'), can_write('/probe'), can_write('/tmp/probe'),
+              can_write('/data/probe'))
+        """
     )
-    result = exec_in(deployment.name, "python3", "-c", probe)
+    result = python_in(deployment.name, probe)
     assert result.returncode == 0, result.stderr
     app, root, tmp, data = result.stdout.split()
     assert (app, root) == ("False", "False"), "the root filesystem is writable"

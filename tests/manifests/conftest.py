@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.manifests.render import K8S, PIPELINE_IMAGE, render_all
-from tests.manifests.validate import DOCKERFILE
+from harness.manifests.render import K8S, PIPELINE_IMAGE, render_all
+from harness.manifests.validate import DOCKERFILE
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from tests.manifests import gate
-from tests.manifests.render import K8S
+from harness.manifests import gate
+from harness.manifests.render import K8S
 
 SECRET_REF = """            - name: DJANGO_SECRET_KEY
               valueFrom:
@@ -108,6 +108,38 @@ BREAKAGES = {
             ": data holds committed secret values (DATABASE_URL); the pipeline creates this Secret",
             "k8s/overlays/prd/kustomization.yaml: secretGenerator users-api-secrets: secret "
             "values are committed",
+        ],
+    ),
+    "replicas-set-while-the-hpa-owns-them": (
+        "base/deployment.yaml",
+        "  revisionHistoryLimit: 5\n",
+        "  replicas: 2\n  revisionHistoryLimit: 5\n",
+        [
+            "dev: Deployment/users-api: spec.replicas is set (2) while "
+            "HorizontalPodAutoscaler/users-api owns the replica count",
+            "prd: Deployment/users-api: spec.replicas is set (2)",
+        ],
+    ),
+    "any-host-allowed": (
+        "overlays/dev/kustomization.yaml",
+        "DJANGO_ALLOWED_HOSTS=users-api-dev.westeurope.cloudapp.azure.com",
+        "DJANGO_ALLOWED_HOSTS=*",
+        [
+            "dev: Deployment/users-api: spec.template.spec.containers[api] DJANGO_ALLOWED_HOSTS "
+            "is '*': name the hosts the service answers to",
+        ],
+    ),
+    "probe-with-a-host-that-is-not-allowed": (
+        "base/deployment.yaml",
+        "            httpGet:\n              path: /healthz\n              port: http\n"
+        "            periodSeconds: 10",
+        "            httpGet:\n              path: /api/users/\n              port: http\n"
+        "              httpHeaders: [{name: Host, value: probe.internal}]\n"
+        "            periodSeconds: 10",
+        [
+            "prd: Deployment/users-api: spec.template.spec.containers[api].livenessProbe.httpGet "
+            "asks for '/api/users/' with Host 'probe.internal', which DJANGO_ALLOWED_HOSTS "
+            "(users-api-prd.westeurope.cloudapp.azure.com) refuses with 400",
         ],
     ),
 }

@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from tests.manifests import checks
-from tests.manifests.render import ROOT
+from harness.manifests import checks, objects
+from harness.manifests.render import ROOT
 
 PROBE = """
 import json, os, runpy
@@ -42,7 +42,7 @@ def test_overlay_config_loads_in_the_real_settings(variants, name):
     v = variants[name]
     deployment = v.get("Deployment", "users-api")
     path, container = checks.containers(deployment, init=False)[0]
-    values = checks._env_values(v, container)
+    values = objects.env_values(v, container)
     env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
     env.update({k: val for k, val in values.items() if val is not None})
     env.update({k: STAND_INS[k] for k, val in values.items() if val is None})
@@ -61,7 +61,7 @@ def test_overlay_config_loads_in_the_real_settings(variants, name):
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     print(f"{name}: {loaded}")
     assert loaded["DEBUG"] is False, f"{name}: DEBUG is on"
-    assert loaded["ENGINE"] == "django.db.backends.postgresql"
+    assert loaded["ENGINE"] == "webapp.db"  # Django's PostgreSQL, every wait bounded
     grace = deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
     assert loaded["graceful_timeout"] < grace, (
         f"{name}: Deployment/users-api: spec.template.spec.terminationGracePeriodSeconds {grace} "

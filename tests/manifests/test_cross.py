@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.manifests import checks
-from tests.manifests.render import K8S, variant_specs
+from harness.manifests import checks, service
+from harness.manifests.render import K8S, variant_specs
 
 NAMES = [name for name, _, _ in variant_specs(K8S)]
 
@@ -35,9 +35,9 @@ def test_env_names_come_from_the_code():
 
 
 def test_probe_path_resolution_uses_the_app_urls():
-    assert checks._resolves("/healthz") is None
-    assert checks._resolves("/readyz/") is None
-    assert "catch-all" in checks._resolves("/ready")
+    assert service.resolves("/healthz") is None
+    assert service.resolves("/readyz/") is None
+    assert "catch-all" in service.resolves("/ready")
 
 
 def test_image_port_is_read_from_the_image_or_gunicorn():

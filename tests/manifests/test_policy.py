@@ -2,7 +2,8 @@
 dockerfile framework over the Dockerfile. Accepted findings are listed, with their reason, in
 k8s/checkov-skips.yaml; nothing else is skipped."""
 
-from tests.manifests import validate
+from harness.common import checkov
+from harness.manifests import validate
 
 
 def test_checkov_kubernetes(deployed):
@@ -34,7 +35,7 @@ def test_checkov_dockerfile_framework_runs_offline(tmp_path):
     """The dockerfile framework works here; a Dockerfile that runs as root and uses latest fails."""
     sample = tmp_path / "Dockerfile"
     sample.write_text('FROM python:latest\nRUN pip install gunicorn\nCMD ["gunicorn"]\n')
-    failed = {f["check_id"] for f in validate.run_checkov("dockerfile", sample)}
+    failed = {f["check_id"] for f in checkov.run_checkov("dockerfile", sample)}
     assert {"CKV_DOCKER_2", "CKV_DOCKER_3", "CKV_DOCKER_7"} <= failed, failed
 
 
@@ -42,7 +43,7 @@ if validate.DOCKERFILE.exists():
 
     def test_checkov_dockerfile():
         failures = [
-            ("Dockerfile", f) for f in validate.run_checkov("dockerfile", validate.DOCKERFILE)
+            ("Dockerfile", f) for f in checkov.run_checkov("dockerfile", validate.DOCKERFILE)
         ]
         problems = validate.judge(failures, validate.load_skips(), "dockerfile")
         assert not problems, "\n".join(problems)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.manifests import checks
-from tests.manifests.render import K8S, PIPELINE_IMAGE, variant_specs
+from harness.manifests import checks
+from harness.manifests.render import K8S, PIPELINE_IMAGE, variant_specs
 
 NAMES = [name for name, _, _ in variant_specs(K8S)]
 COMMON = [

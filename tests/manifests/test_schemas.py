@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.manifests.render import K8S, Variant, variant_specs
-from tests.manifests.validate import TARGET_VERSIONS, validate_schemas
+from harness.manifests.render import K8S, Variant, variant_specs
+from harness.manifests.validate import TARGET_VERSIONS, validate_schemas
 
 NAMES = [name for name, _, _ in variant_specs(K8S)]
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.manifests import checks
-from tests.manifests.render import K8S, kubectl
+from harness.manifests import checks
+from harness.manifests.render import K8S, kubectl
+from harness.testing.shellcheck import shellcheck
 
 SCRIPT = K8S / "create-secrets.sh"
 VALUES = {
@@ -72,11 +73,7 @@ def test_script_creates_the_secrets_the_manifests_reference(variants, tmp_path, 
 
 
 def test_script_passes_shellcheck():
-    shellcheck = Path(kubectl()).parent / "shellcheck"
-    result = subprocess.run(
-        [str(shellcheck), str(SCRIPT)], capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert shellcheck(SCRIPT) is None
 
 
 def test_script_fails_with_one_clear_line_without_a_value(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.support.postgres import cluster_command, server_available, throwaway_cluster
+from harness.testing.postgres import cluster_command, server_available, throwaway_cluster
 
 
 @dataclasses.dataclass

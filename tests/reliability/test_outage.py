@@ -10,7 +10,7 @@ import uuid
 
 import requests
 
-from tests.support.live_server import LiveServer, wait_ready
+from harness.testing.live_server import LiveServer, wait_ready
 
 CONNECT_TIMEOUT = 2  # DB_CONNECT_TIMEOUT given to the server
 FAST = CONNECT_TIMEOUT + 3  # an API call during the outage must answer within this many seconds
@@ -33,64 +33,100 @@ def describe(response) -> str:
     return f"HTTP {response.status_code} {response.text[:200]}"
 
 
+def commit_users(base: str, tag: str) -> list[dict]:
+    committed = []
+    for index in range(BEFORE):
+        response = requests.post(
+            base + "/api/users/", json={"dni": f"o{tag}-{index}", "name": "Before"}, timeout=10
+        )
+        assert response.status_code == 201, describe(response)
+        committed.append(response.json())
+    return committed
+
+
+def check_probes_during_outage(base: str, problems: list[str]) -> None:
+    health, _ = timed("GET", base + "/healthz")
+    if isinstance(health, str) or health.status_code != 200:
+        problems.append(f"/healthz during the outage: {describe(health)}, expected 200")
+    ready, _ = timed("GET", base + "/readyz")
+    if isinstance(ready, str) or ready.status_code != 503 or "detail" not in ready.json():
+        problems.append(f"/readyz during the outage: {describe(ready)}, expected 503")
+
+
+def check_fails_fast(base: str, method: str, path: str, body, problems: list[str]) -> float:
+    """One API call during the outage: a quick 503 {"detail": ...} with Retry-After."""
+    response, seconds = timed(method, base + path, json=body)
+    ok = (
+        not isinstance(response, str)
+        and response.status_code == 503
+        and set(response.json()) == {"detail"}
+        and response.headers.get("Retry-After")
+    )
+    if not ok:
+        problems.append(
+            f"{method} {path} during the outage: {describe(response)}; "
+            'expected 503 {"detail": ...} with Retry-After'
+        )
+    if seconds > FAST:
+        problems.append(f"{method} {path} took {seconds:.1f}s during the outage (limit {FAST}s)")
+    return seconds
+
+
+def calls_during_outage(base: str, tag: str, user: dict, problems: list[str]) -> list[str]:
+    """CALLS rounds of probes, list, read and create; return the dnis the creates sent."""
+    slowest = 0.0
+    dnis = []
+    for index in range(CALLS):
+        check_probes_during_outage(base, problems)
+        dni = f"x{tag}-{index}"
+        dnis.append(dni)
+        for method, path, body in (
+            ("GET", "/api/users/", None),
+            ("GET", f"/api/users/{user['id']}/", None),
+            ("POST", "/api/users/", {"dni": dni, "name": "During"}),
+        ):
+            slowest = max(slowest, check_fails_fast(base, method, path, body, problems))
+    print(
+        f"outage: {CALLS} rounds of /healthz, /readyz, list, read and create with "
+        f"PostgreSQL stopped; slowest API answer {slowest:.2f}s (limit {FAST}s)"
+    )
+    return dnis
+
+
+def check_after_outage(
+    base: str, tag: str, committed: list[dict], during: list[str], problems: list[str]
+) -> None:
+    """Every user committed before is there, no create refused during it was stored, and a
+    new create works."""
+    listed = requests.get(base + "/api/users/", timeout=10).json()
+    for user in committed:
+        read = requests.get(f"{base}/api/users/{user['id']}/", timeout=10)
+        if read.status_code != 200 or read.json() != user:
+            problems.append(f"user {user} committed before the outage reads {describe(read)}")
+        if user not in listed:
+            problems.append(f"user {user} committed before the outage is not in the list")
+    lost_writes = [u for u in listed if u["dni"] in during]
+    if lost_writes:
+        problems.append(f"creates answered 503 were stored anyway: {lost_writes}")
+    after = requests.post(
+        base + "/api/users/", json={"dni": f"a{tag}", "name": "After"}, timeout=10
+    )
+    if after.status_code != 201:
+        problems.append(f"create after recovery: {describe(after)}, expected 201")
+
+
 def test_database_outage_fails_fast_and_recovers_without_restart(cluster):
     env = {"DB_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT)}
     problems = []
     with LiveServer(database_url=cluster.url, workers=2, env=env) as server:
         base = server.url
         tag = uuid.uuid4().hex[:6]
-        committed = []
-        for index in range(BEFORE):
-            response = requests.post(
-                base + "/api/users/", json={"dni": f"o{tag}-{index}", "name": "Before"}, timeout=10
-            )
-            assert response.status_code == 201, describe(response)
-            committed.append(response.json())
+        committed = commit_users(base, tag)
         master_pid = server.process.pid
 
         cluster.stop()
         try:
-            slowest = 0.0
-            during_outage_dnis = []
-            for index in range(CALLS):
-                health, _ = timed("GET", base + "/healthz")
-                if isinstance(health, str) or health.status_code != 200:
-                    problems.append(f"/healthz during the outage: {describe(health)}, expected 200")
-                ready, _ = timed("GET", base + "/readyz")
-                if (
-                    isinstance(ready, str)
-                    or ready.status_code != 503
-                    or "detail" not in ready.json()
-                ):
-                    problems.append(f"/readyz during the outage: {describe(ready)}, expected 503")
-                dni = f"x{tag}-{index}"
-                during_outage_dnis.append(dni)
-                for method, path, body in (
-                    ("GET", "/api/users/", None),
-                    ("GET", f"/api/users/{committed[0]['id']}/", None),
-                    ("POST", "/api/users/", {"dni": dni, "name": "During"}),
-                ):
-                    response, seconds = timed(method, base + path, json=body)
-                    slowest = max(slowest, seconds)
-                    ok = (
-                        not isinstance(response, str)
-                        and response.status_code == 503
-                        and set(response.json()) == {"detail"}
-                        and response.headers.get("Retry-After")
-                    )
-                    if not ok:
-                        problems.append(
-                            f"{method} {path} during the outage: {describe(response)}; "
-                            'expected 503 {"detail": ...} with Retry-After'
-                        )
-                    if seconds > FAST:
-                        problems.append(
-                            f"{method} {path} took {seconds:.1f}s during the outage (limit {FAST}s)"
-                        )
-            print(
-                f"outage: {CALLS} rounds of /healthz, /readyz, list, read and create with "
-                f"PostgreSQL stopped; slowest API answer {slowest:.2f}s (limit {FAST}s)"
-            )
+            during_outage_dnis = calls_during_outage(base, tag, committed[0], problems)
         finally:
             cluster.start()
 
@@ -98,20 +134,6 @@ def test_database_outage_fails_fast_and_recovers_without_restart(cluster):
         print(f"recovered {recovered:.2f}s after PostgreSQL came back, same server process")
         if server.process.poll() is not None or server.process.pid != master_pid:
             problems.append("the server process did not survive the outage")
-        listed = requests.get(base + "/api/users/", timeout=10).json()
-        for user in committed:
-            read = requests.get(f"{base}/api/users/{user['id']}/", timeout=10)
-            if read.status_code != 200 or read.json() != user:
-                problems.append(f"user {user} committed before the outage reads {describe(read)}")
-            if user not in listed:
-                problems.append(f"user {user} committed before the outage is not in the list")
-        lost_writes = [u for u in listed if u["dni"] in during_outage_dnis]
-        if lost_writes:
-            problems.append(f"creates answered 503 were stored anyway: {lost_writes}")
-        after = requests.post(
-            base + "/api/users/", json={"dni": f"a{tag}", "name": "After"}, timeout=10
-        )
-        if after.status_code != 201:
-            problems.append(f"create after recovery: {describe(after)}, expected 201")
+        check_after_outage(base, tag, committed, during_outage_dnis, problems)
         log = server.log()
     assert not problems, "\n".join(problems[:20]) + f"\n--- server log (tail) ---\n{log[-3000:]}"

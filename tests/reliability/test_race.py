@@ -5,7 +5,7 @@ import uuid
 
 import requests
 
-from tests.support.live_server import LiveServer
+from harness.testing.live_server import LiveServer
 
 ROUNDS = 6
 RACERS = 16

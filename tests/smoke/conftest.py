@@ -1,8 +1,8 @@
 """The smoke suite's target: BASE_URL, or a local gunicorn started for the run.
 
-    BASE_URL=https://users.example.org tox -e smoke     # a deployed environment
-    tox -e smoke                                        # local gunicorn, SQLite in a temp dir
-    DATABASE_URL=postgresql://... tox -e smoke          # local gunicorn on that PostgreSQL
+    BASE_URL=https://users.example.org python3 toxw -e smoke # a deployed environment
+    python3 toxw -e smoke                                    # local gunicorn, SQLite in a temp dir
+    DATABASE_URL=postgresql://... python3 toxw -e smoke      # local gunicorn on that PostgreSQL
 
 The readiness wait at the start (SMOKE_READY_TIMEOUT seconds, default 60; pauses doubling up to
 SMOKE_READY_MAX_DELAY, default 2) is the only thing ever repeated: every check runs once.
@@ -17,8 +17,9 @@ import subprocess
 
 import pytest
 
-from tests.smoke.support import Client, env_flag, env_float
-from tests.support.live_server import LiveServer, NotReady, wait_ready
+from harness.common.env import env_bool, env_float, env_int
+from harness.smoke.client import Client
+from harness.testing.live_server import LiveServer, NotReady, wait_ready
 
 
 def _target() -> str:
@@ -35,12 +36,12 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
-    writes = "off (SMOKE_READONLY=1)" if env_flag("SMOKE_READONLY") else "on"
+    writes = "off (SMOKE_READONLY=1)" if env_bool("SMOKE_READONLY", False) else "on"
     return [f"smoke target: {_target()}", f"smoke write checks: {writes}"]
 
 
 def pytest_collection_modifyitems(config, items):
-    if not env_flag("SMOKE_READONLY"):
+    if not env_bool("SMOKE_READONLY", False):
         return
     deselected = [item for item in items if item.get_closest_marker("write")]
     if deselected:
@@ -61,7 +62,7 @@ def base_url(record_testsuite_property):
             pytest.fail(f"the deployment never became ready: {exc}", pytrace=False)
         yield configured
         return
-    workers = int(env_float("SMOKE_WORKERS", 2))
+    workers = env_int("SMOKE_WORKERS", 2, minimum=1)
     database_url = os.environ.get("DATABASE_URL", "").strip() or None
     with contextlib.ExitStack() as stack:
         try:

@@ -6,13 +6,13 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from tests.smoke.support import (
+from harness.smoke.client import (
     CONTRACT,
     differences,
-    differing_api_paths,
     excerpt,
     expect,
     json_body,
+    what_differs,
 )
 
 # The largest id the API accepts: it is valid, and no deployment will ever have reached it.
@@ -61,7 +61,7 @@ def test_served_schema_equals_committed_contract(client, contract):
     if served == contract:
         return
     found = differences(served, contract)
-    api_paths = differing_api_paths(served, contract) or ["(none: only the document's header)"]
+    parts = what_differs(served, contract)
     shown = "\n".join(f"    {line}" for line in found[:25])
     more = f"\n    ... and {len(found) - 25} more" if len(found) > 25 else ""
     expect(
@@ -69,7 +69,7 @@ def test_served_schema_equals_committed_contract(client, contract):
         False,
         "the served schema to equal the committed contract/openapi.yaml; this deployment runs "
         "a different contract.\n"
-        f"  API paths that differ: {'; '.join(api_paths)}\n"
+        f"  What differs: {'; '.join(parts)}\n"
         f"  {len(found)} difference(s), served vs committed:\n{shown}{more}",
     )
 

@@ -9,7 +9,7 @@ import string
 
 import pytest
 
-from tests.smoke.support import DNI_PREFIX, expect, json_body
+from harness.smoke.client import DNI_PREFIX, expect, json_body
 
 pytestmark = pytest.mark.write
 

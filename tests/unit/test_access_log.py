@@ -6,7 +6,7 @@ import uuid
 
 import requests
 
-from tests.support.live_server import LiveServer
+from harness.testing.live_server import LiveServer
 
 
 def test_access_log_lines_are_json_with_hostile_values_escaped():

@@ -45,13 +45,14 @@ def test_unknown_paths_give_json_404(api, method, path, settings):
     assert response.json() == {"detail": "Not found."}
 
 
+@pytest.mark.service_broken_on_purpose
 def test_unexpected_error_is_json_500_without_debug_page(api, settings, monkeypatch):
     settings.DEBUG = True
 
     def boom():
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("webapp.users.services.list_users", boom)
+    monkeypatch.setattr("webapp.users.selectors.list_users", boom)
     api.raise_request_exception = False
     response = api.get("/api/users/")
     assert response.status_code == 500
@@ -65,8 +66,8 @@ def test_database_outage_gives_503_json(api, monkeypatch, method, path):
     def unavailable(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("webapp.users.services.list_users", unavailable)
-    monkeypatch.setattr("webapp.users.services.get_user", unavailable)
+    monkeypatch.setattr("webapp.users.selectors.list_users", unavailable)
+    monkeypatch.setattr("webapp.users.selectors.get_user", unavailable)
     response = getattr(api, method)(path)
     assert response.status_code == 503
     assert response["Retry-After"] == "5"

@@ -38,13 +38,13 @@ def test_readyz_is_503_when_the_database_is_unreachable(api, monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_readyz_is_503_while_a_migration_is_pending(api, monkeypatch):
     monkeypatch.setattr(checks, "_migrations_applied", False)
-    call_command("migrate", "api", "zero", verbosity=0)
+    call_command("migrate", "users", "zero", verbosity=0)
     try:
         response = api.get("/readyz")
         assert response.status_code == 503
         assert response.json() == {
-            "detail": "migrations pending: api.0001_initial; run the migrate command"
+            "detail": "migrations pending: users.0001_initial; run the migrate command"
         }
     finally:
-        call_command("migrate", "api", verbosity=0)
+        call_command("migrate", "users", verbosity=0)
     assert api.get("/readyz").status_code == 200

@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from tests.support.live_server import LiveServer, NotReady, free_port, wait_ready
+from harness.testing.live_server import LiveServer, NotReady, free_port, wait_ready
 
 
 def test_live_server_serves_and_stops():

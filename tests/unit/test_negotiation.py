@@ -6,6 +6,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer, Templat
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
+from webapp.api import messages
 from webapp.api.negotiation import FastContentNegotiation
 from webapp.api.renderers import FastJSONRenderer
 
@@ -57,3 +58,44 @@ def test_responses_carry_their_length(api):
     assert response["Content-Length"] == str(len(response.content))
     missing = api.get("/no/such/path")
     assert missing["Content-Length"] == str(len(missing.content))
+
+
+# q=0 means "not acceptable" (RFC 9110, 12.4.2); the most specific range that matches a media type
+# gives its quality, so "application/json;q=0, */*" still refuses JSON.
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/json;q=0",
+        "application/json; q=0.000",
+        "*/*;q=0",
+        "application/*;q=0",
+        "application/json;q=0, */*",
+        "text/html, application/json;q=0",
+        "*/*;q=0, text/html",
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/users/", "/api/users/1/", "/api/", "/healthz"])
+@pytest.mark.django_db
+def test_an_accept_that_gives_json_quality_zero_gets_406(api, accept, path):
+    response = api.get(path, HTTP_ACCEPT=accept)
+    assert response.status_code == 406, response.content
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": messages.NOT_ACCEPTABLE}
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/json;q=0.5",
+        "application/json;q=0.001",
+        "text/html;q=0, */*",
+        "*/*;q=0, application/json",
+        "application/*;q=0, application/json;q=0.2",
+        "application/json;q=banana",  # an invalid q is ignored, as Django reads it: quality 1
+    ],
+)
+@pytest.mark.django_db
+def test_an_accept_that_gives_json_a_quality_above_zero_gets_json(api, accept):
+    response = api.get("/api/users/", HTTP_ACCEPT=accept)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/json"

@@ -9,7 +9,7 @@ import uuid
 
 import requests
 
-from tests.support.live_server import LiveServer
+from harness.testing.live_server import LiveServer
 
 RACERS = 24
 

@@ -30,11 +30,25 @@ def test_every_operation_has_an_id_and_documents_its_errors(committed):
         "406",
         "411",
         "413",
+        "414",
         "415",
+        "431",
         "503",
     }
-    assert set(operations["getUser"]["responses"]) == {"200", "404", "406", "503"}
+    assert set(operations["getUser"]["responses"]) == {
+        "200",
+        "400",
+        "404",
+        "406",
+        "414",
+        "431",
+        "503",
+    }
     for op_id, op in operations.items():
+        # gunicorn's workers answer these before routing, so on every operation
+        assert {"400", "414", "431"} <= set(op["responses"]), op_id
+        examples = op["responses"]["400"]["content"]["application/json"]["examples"]
+        assert "MalformedRequest" in examples, op_id
         for code, response in op["responses"].items():
             assert response.get("description"), f"{op_id} {code} has no description"
             assert response["content"]["application/json"].get("examples"), f"{op_id} {code}"
@@ -54,3 +68,22 @@ def test_docs_pages_use_local_assets_only(api, path):
     assert "cdn." not in html
     assert "https://" not in html.replace("https://github.com", "")
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_every_text_field_description_states_its_own_limits():
+    """The words beside a limit are written from it: no description may contradict maxLength."""
+    document = yaml.safe_load(CONTRACT.read_text())
+    checked = 0
+    for schema in document["components"]["schemas"].values():
+        for name, field in (schema.get("properties") or {}).items():
+            if "maxLength" in field:
+                limits = f"{field['minLength']} to {field['maxLength']} characters"
+                assert limits in field["description"], (name, field["description"])
+                checked += 1
+    assert checked >= 4  # dni and name, in the input and the output schema
+
+
+def test_a_changed_limit_changes_its_description():
+    from webapp.users.serializers import _text_schema
+
+    assert "1 to 40 characters" in _text_schema(40, "Full name: ", "Ada")["description"]

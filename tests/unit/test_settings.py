@@ -3,14 +3,12 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from harness.common.paths import ROOT
 from webapp.env import env_bool, env_int, env_list
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -61,21 +59,19 @@ def test_env_list(monkeypatch):
     assert env_list("X_LIST") == ["a.example", "b.example"]
 
 
-def _settings_in_subprocess(code: str, **env: str) -> subprocess.CompletedProcess:
+def _run_without_settings(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    """Run Python with ARGS in the checkout, with no DJANGO_* or DATABASE_URL but ENV."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     clean.update(env)
-    clean["DJANGO_SETTINGS_MODULE"] = "webapp.settings"
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; " + code,
-        ],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def _settings_in_subprocess(code: str, **env: str) -> subprocess.CompletedProcess:
+    setup = "import django; django.setup(); from django.conf import settings; "
+    return _run_without_settings(
+        ["-c", setup + code], **{**env, "DJANGO_SETTINGS_MODULE": "webapp.settings"}
     )
 
 
@@ -110,7 +106,7 @@ def test_database_url_selects_postgresql_with_connect_timeout(tmp_path):
         DATABASE_URL="postgresql://u:p@db.internal:5433/users",
     )
     assert result.stdout.split() == [
-        "django.db.backends.postgresql",
+        "webapp.db",
         "db.internal",
         "5433",
         "users",
@@ -135,15 +131,9 @@ def test_unknown_environment_name_is_refused(tmp_path):
 
 
 def _gunicorn(env: dict, tmp_path) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    clean.update(env, DATA_DIR=str(tmp_path), GUNICORN_BIND="127.0.0.1:0")
-    return subprocess.run(
-        [sys.executable, "-m", "gunicorn", "--check-config"],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    return _run_without_settings(
+        ["-m", "gunicorn", "--check-config"],
+        **{**env, "DATA_DIR": str(tmp_path), "GUNICORN_BIND": "127.0.0.1:0"},
     )
 
 

@@ -41,6 +41,14 @@ def test_unicode_is_kept(create):
     assert response.json()["name"] == "Zoë Ñandú 🙂"
 
 
+@pytest.mark.parametrize("text", ["\x1c", "\x1f", "\x85", "\u180e", "\u200b"])
+def test_characters_the_contract_does_not_call_whitespace_are_text(create, text):
+    # str.strip() removes U+001C..U+001F and U+0085; ECMA-262, and so the contract, keeps them.
+    response = create(text, text)
+    assert response.status_code == 201
+    assert response.json()["dni"] == text
+
+
 def test_duplicate_dni_gives_the_original_400_and_keeps_the_first(create):
     first = create("555", "First")
     second = create("555", "Second")
@@ -57,6 +65,8 @@ def test_duplicate_dni_gives_the_original_400_and_keeps_the_first(create):
         ({"dni": "", "name": "x"}, "dni", "Must not be blank or only whitespace."),
         ({"dni": "   ", "name": "x"}, "dni", "Must not be blank or only whitespace."),
         ({"dni": "x", "name": "\t\n\u2003"}, "name", "Must not be blank or only whitespace."),
+        # U+FEFF is whitespace to ECMA-262, so to the contract's pattern (not to str.strip()).
+        ({"dni": "\ufeff", "name": "x"}, "dni", "Must not be blank or only whitespace."),
         ({"dni": 12345, "name": "x"}, "dni", "Must be a string."),
         ({"dni": 1.5, "name": "x"}, "dni", "Must be a string."),
         ({"dni": True, "name": "x"}, "dni", "Must be a string."),
@@ -161,6 +171,14 @@ def test_invalid_content_length_gives_400(post_raw, length):
     response = post_raw(b"{}", CONTENT_LENGTH=length)
     assert response.status_code == 400
     assert "Content-Length" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/api/", "/api/users/", "/api/users/1/", "/healthz/", "/readyz/"])
+def test_every_read_gives_406_to_an_accept_without_json(api, path):
+    response = api.get(path, HTTP_ACCEPT="text/html")
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Could not satisfy the request Accept header."}
 
 
 def test_unsatisfiable_accept_gives_406(api):

@@ -8,8 +8,8 @@ import requests
 from django.db import OperationalError
 from rest_framework.renderers import JSONRenderer
 
-from tests.support.live_server import LiveServer
-from webapp.users import services, views
+from harness.testing.live_server import LiveServer
+from webapp.users import selectors, views
 from webapp.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_a_database_failure_before_the_first_byte_is_still_503(api, page_size, m
     def unavailable(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(services, "list_users", unavailable)
+    monkeypatch.setattr(selectors, "list_users", unavailable)
     response = api.get("/api/users/")
     assert response.status_code == 503
 
@@ -83,7 +83,7 @@ def test_a_database_failure_mid_stream_is_logged_and_cuts_the_body(
     def unavailable(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(services, "list_users", unavailable)
+    monkeypatch.setattr(selectors, "list_users", unavailable)
     with pytest.raises(OperationalError):
         next(chunks)
     assert "cut short" in caplog.text

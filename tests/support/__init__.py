@@ -1,1 +1,0 @@
-"""Helpers shared by the gates: a real gunicorn server on loopback, readiness waits."""
