@@ -36,7 +36,7 @@ def main() -> int:
     wall = time.monotonic() - started
     if result.returncode != 0:
         print(result.stdout[-4000:], result.stderr[-2000:], sep="\n")
-        print(f"tox -e contract failed (exit {result.returncode}) after {wall:.1f}s")
+        print(f"python3 toxw -e contract failed (exit {result.returncode}) after {wall:.1f}s")
         return result.returncode
     stats = json.loads(STATS.read_text())
     examples = os.environ.get("CONTRACT_MAX_EXAMPLES", "100")
@@ -49,7 +49,7 @@ def main() -> int:
                 f"{label:<10} {figures['requests']:>10} {figures['seconds']:>8.1f} "
                 f"{figures['requests_per_second']:>8.1f}"
             )
-    print(f"wall time of tox -e contract: {wall:.1f}s")
+    print(f"wall time of python3 toxw -e contract: {wall:.1f}s")
     return 0
 
 
