@@ -1,0 +1,20 @@
+# What the pipeline's set-up reads of this environment (docs/infrastructure.md, "Outputs").
+output "resource_group_name" {
+  description = "Resource group of the environment."
+  value       = module.environment.resource_group_name
+}
+
+output "cluster_name" {
+  description = "AKS cluster of the environment."
+  value       = module.environment.cluster_name
+}
+
+output "key_vault_name" {
+  description = "Key vault with the environment's deploy secrets."
+  value       = module.environment.key_vault_name
+}
+
+output "oidc_issuer_url" {
+  description = "OIDC issuer of the cluster, for workload identity federation."
+  value       = module.environment.oidc_issuer_url
+}
