@@ -1,11 +1,11 @@
 # syntax=docker/dockerfile:1
-# The users API's container image. Build and run it with scripts/image.py (README: "Container
+# The users API's container image. Build and run it with harness/image (python -m harness.image) (README: "Container
 # image"); it builds unchanged with Docker/BuildKit and with podman/buildah.
 #
 #   BASE_IMAGE   any Debian-based image with Python 3.11+ and its venv module (default: the
-#                official Python slim image; scripts/image.py builds a local one from Debian's
+#                official Python slim image; harness/image (python -m harness.image) builds a local one from Debian's
 #                packages when no registry can be reached).
-#   VERSION, REVISION, SOURCE   OCI labels (set by scripts/image.py from pyproject.toml and git).
+#   VERSION, REVISION, SOURCE   OCI labels (set by harness/image (python -m harness.image) from pyproject.toml and git).
 #
 # Secrets: none is passed as an ARG or copied into a layer. The only build secret is an optional
 # CA bundle for pip (id=pip_ca), mounted for one RUN and never stored.
