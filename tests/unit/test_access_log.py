@@ -1,12 +1,17 @@
 """gunicorn's access log (gunicorn.conf.py) is one JSON object per line, whatever the request."""
 
+import datetime
 import json
+import re
+import runpy
 import time
 import uuid
+from types import SimpleNamespace
 
 import requests
+from gunicorn.config import Config
 
-from harness.testing.live_server import LiveServer
+from harness.testing.live_server import ROOT, LiveServer
 
 
 def test_access_log_lines_are_json_with_hostile_values_escaped():
@@ -28,3 +33,44 @@ def test_access_log_lines_are_json_with_hostile_values_escaped():
     assert ours[1]["bytes"] > 0
     assert ours[1]["duration_ms"] >= 0
     assert ours[1]["time"].endswith("Z")
+
+
+def _conf() -> dict:
+    """gunicorn.conf.py's names, as gunicorn reads them."""
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def _record(logger_class, accesslog: str) -> None:
+    cfg = Config()
+    cfg.set("accesslog", accesslog)
+    logger = logger_class(cfg)
+    response = SimpleNamespace(status="201 Created", sent=42)
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/users/\u00e9\n", "QUERY_STRING": ""}
+    logger.access(response, None, environ, datetime.timedelta(microseconds=1500))
+
+
+def test_a_log_file_other_than_stdout_gets_the_same_json_lines(tmp_path):
+    """The line is written straight to gunicorn's stdout handler; any other handler (a file
+    named by --access-logfile, syslog) still gets it through logging."""
+    log = tmp_path / "access.log"
+    _record(_conf()["JsonAccessLogger"], str(log))
+    (record,) = [json.loads(line) for line in log.read_text().splitlines()]
+    assert (record["method"], record["path"], record["status"], record["bytes"]) == (
+        "POST",
+        "/api/users/\u00e9\n",
+        201,
+        42,
+    )
+    assert record["duration_ms"] == 1.5
+    assert log.read_text().isascii()  # every non-ASCII or control character escaped
+
+
+def test_the_time_is_iso_utc_to_the_millisecond_and_current():
+    utc_now = _conf()["_utc_now"]
+    before = datetime.datetime.now(datetime.UTC)
+    stamps = [utc_now(), utc_now()]
+    after = datetime.datetime.now(datetime.UTC)
+    for stamp in stamps:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp), stamp
+        when = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        assert before - datetime.timedelta(milliseconds=1) <= when <= after, (before, stamp)
