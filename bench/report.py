@@ -76,6 +76,23 @@ def _label(left, right, modes: list[str]) -> None:
     right.set_title("Throughput, 2 sync gunicorn workers")
 
 
+def _server_bars(axis, compared: dict, db: str) -> None:
+    """The app's CPU per request on each server compared, per scenario."""
+    modes = list(compared)
+    names = list(next(iter(compared.values()))["servers"])
+    width = 0.8 / len(names)
+    for index, name in enumerate(names):
+        xs = [i + (index - (len(names) - 1) / 2) * width for i in range(len(modes))]
+        cpu = [compared[m]["servers"][name]["app"]["worker_cpu_ms_per_request"] for m in modes]
+        bars = axis.bar(xs, cpu, width, label=name)
+        axis.bar_label(bars, fmt="%.2f", fontsize=7)
+    titles = {s.mode: s.title for s in SCENARIOS}
+    axis.set_xticks(range(len(modes)), [titles[m] for m in modes], fontsize=8)
+    axis.set_ylabel("app CPU per request, ms (lower is better)")
+    axis.set_title(f"Servers side by side, same rounds ({db})")
+    axis.legend(fontsize=7)
+
+
 def write_chart(report: dict, path: Path) -> None:
     import matplotlib
 
@@ -88,9 +105,13 @@ def write_chart(report: dict, path: Path) -> None:
         for s in SCENARIOS
         if any(s.mode in report["databases"][db]["scenarios"] for db in databases)
     ]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
+    compared = [db for db in databases if report["databases"][db].get("servers")]
+    fig, axes = plt.subplots(1, 3 if compared else 2, figsize=(19 if compared else 13, 5))
+    left, right = axes[0], axes[1]
     _bars(left, right, report, databases, modes)
     _label(left, right, modes)
+    if compared:
+        _server_bars(axes[2], report["databases"][compared[0]]["servers"], compared[0])
     info = report["machine"]
     fig.suptitle(
         f"Users API benchmark, {report['date']}, {info['nproc']} CPUs {info['cpu_model']},"
@@ -122,6 +143,20 @@ def _summarise_database(db: str, result: dict) -> list[str]:
                     f" statuses {figures[side]['status']},"
                     f" socket errors {figures[side]['socket_errors']}"
                 )
+    for figures in result.get("servers", {}).values():
+        for name, row in figures["servers"].items():
+            say(
+                f"  {db:<11} {figures['title']:<22} {name:<28}"
+                f" CPU/request x{row['cpu_per_request_vs_baseline']:.2f},"
+                f" req/s x{row['rps_vs_baseline']:.2f}, p99 x{row['p99_vs_baseline']:.2f}"
+                f" of {figures['baseline']}"
+            )
+            for side in ("app", "ceiling"):
+                if row[side]["errors"]:
+                    problems.append(
+                        f"{db} {figures['title']} on {name} ({side}): {row[side]['errors']}"
+                        f" errors, statuses {row[side]['status']}"
+                    )
     if "scale" in result:
         scale = result["scale"]
         say(

@@ -35,8 +35,16 @@ from pathlib import Path
 
 from bench.report import machine, say, summarise, write_chart
 from bench.scale import measure_scale, seed_through_api
-from bench.scenarios import SCENARIOS, format_row, measure, profile, summarise_profile
-from bench.servers import WORKERS, BenchServer
+from bench.scenarios import (
+    SCENARIOS,
+    compare_servers,
+    format_row,
+    format_server_row,
+    measure,
+    profile,
+    summarise_profile,
+)
+from bench.servers import SERVERS, WORKERS, BenchServer
 from bench.wrk import Wrk
 from harness.testing import postgres
 from harness.testing.live_server import ROOT
@@ -55,6 +63,28 @@ def run_scenarios(app: BenchServer, ceiling: BenchServer, opts, wrk: Wrk, ids, n
             path = profile(app, wrk, scenario, opts, ids, name)
             say(f"    profile: {path.relative_to(ROOT)}")
             say(summarise_profile(path, indent="    "))
+    return results
+
+
+def run_servers(database_url: str | None, data_dir: Path, ceiling_env: dict, opts, wrk, ids):
+    """The app and the ceiling on each of ``opts.servers``, on the database already seeded, side
+    by side in the same rounds; the first server is the baseline of the ratios."""
+    results = {}
+    with contextlib.ExitStack() as stack:
+        pairs = {}
+        for name in opts.servers:
+            app = BenchServer(database_url, server=name, env={"DATA_DIR": str(data_dir)})
+            ceiling = BenchServer(app="bench.ceiling:application", env=ceiling_env, server=name)
+            pairs[name] = (stack.enter_context(app), stack.enter_context(ceiling))
+            say(f"  {name}: {SERVERS[name].title}")
+        for scenario in SCENARIOS:
+            if scenario.mode not in opts.scenarios:
+                continue
+            figures = compare_servers(wrk, pairs, scenario, opts, ids)
+            results[scenario.mode] = figures
+            say(f"  {scenario.title} (baseline {figures['baseline']}):")
+            for name, row in figures["servers"].items():
+                say(format_server_row(name, row))
     return results
 
 
@@ -82,6 +112,9 @@ def run_database(name: str, database_url: str | None, opts, wrk: Wrk) -> dict:
         with BenchServer(app="bench.ceiling:application", env=ceiling_env) as ceiling:
             say(f"ceiling on {ceiling.url}")
             result["scenarios"] = run_scenarios(app, ceiling, opts, wrk, ids, name)
+        if len(opts.servers) > 1:
+            say(f"servers side by side ({', '.join(opts.servers)}), same database:")
+            result["servers"] = run_servers(database_url, app.data_dir, ceiling_env, opts, wrk, ids)
         if opts.scale:
             result["scale"] = list_at_scale(app, opts)
         result["server_log_5xx"] = sum(
@@ -138,11 +171,33 @@ def parse_args(argv=None):
     parser.add_argument(
         "--profile", action="store_true", help="also record a py-spy profile of each scenario"
     )
+    parser.add_argument(
+        "--servers",
+        default="",
+        help="comma-separated, two or more of: "
+        + ", ".join(SERVERS)
+        + "; also measures the app and the ceiling on each, side by side (the first is the"
+        " baseline of the ratios)",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "reports")
     opts = parser.parse_args(argv)
-    opts.scenarios = set(opts.scenarios.split(","))
-    opts.databases = [db.strip() for db in opts.databases.split(",") if db.strip()]
+    opts.scenarios = set(_names(parser, "--scenarios", opts.scenarios, [s.mode for s in SCENARIOS]))
+    opts.databases = _names(parser, "--databases", opts.databases, ["sqlite", "postgresql"])
+    opts.servers = _names(parser, "--servers", opts.servers, list(SERVERS)) if opts.servers else []
+    if len(opts.servers) == 1:
+        parser.error("--servers: name two or more, the first being the baseline")
     return opts
+
+
+def _names(parser, option: str, value: str, known: list[str]) -> list[str]:
+    """A comma-separated list of names, each one of ``known``; else a usage error naming them."""
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        parser.error(
+            f"{option}: unknown {', '.join(unknown) or '(none given)'}; use {', '.join(known)}"
+        )
+    return names
 
 
 def new_report(opts) -> dict:
@@ -160,6 +215,7 @@ def new_report(opts) -> dict:
             "warmup_s": opts.warmup,
             "rounds": opts.rounds,
             "users": opts.users,
+            "servers_compared": opts.servers,
         },
         "databases": {},
     }
@@ -179,8 +235,6 @@ def main(argv=None) -> int:
             with postgres_url(opts) as url:
                 if url:
                     report["databases"]["postgresql"] = run_database("postgresql", url, opts, wrk)
-        else:
-            sys.exit(f"unknown database {db!r}; use sqlite or postgresql")
     report["machine"]["load_average_at_end"] = os.getloadavg()
     (opts.output / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
     write_chart(report, opts.output / "bench.png")

@@ -30,39 +30,88 @@ SCENARIOS = [
 ]
 
 
-def measure(
-    wrk: Wrk, app: BenchServer, ceiling: BenchServer, scenario: Scenario, opts, ids
-) -> dict:
-    servers = {"app": app, "ceiling": ceiling}
+def alternate(wrk: Wrk, servers: dict[str, BenchServer], scenario: Scenario, opts, ids) -> dict:
+    """Each server's wrk runs of one scenario: a warm-up, then ``opts.rounds`` rounds in which
+    every server runs once, so that all of them see the same machine load, round after round."""
     if opts.warmup > 0:
-        for server in (ceiling, app):
+        for server in servers.values():
             wrk.run(server.url, scenario.mode, opts.warmup, ids)
-    runs: dict[str, list[dict]] = {"app": [], "ceiling": []}
+    names = list(servers)
+    runs: dict[str, list[dict]] = {name: [] for name in names}
     for round_ in range(opts.rounds):
-        # Alternate which goes first, so that neither always runs on a warmer or cooler machine.
-        order = ["ceiling", "app"] if round_ % 2 == 0 else ["app", "ceiling"]
-        for name in order:
+        # Rotate which goes first, so that none always runs on a warmer or cooler machine.
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
             server = servers[name]
             runs[name].append(
                 wrk.run(server.url, scenario.mode, opts.duration, ids, server.worker_pids())
             )
-    app_result, ceiling_result = combine(runs["app"]), combine(runs["ceiling"])
-    # Each round's app run is paired with the ceiling run right next to it in time; the median of
-    # those ratios shrugs off a burst of other work on the machine that hits one run only.
-    paired = [a["rps"] / c["rps"] for a, c in zip(runs["app"], runs["ceiling"], strict=True)]
+    return runs
+
+
+def _paired(runs: list[dict], baseline: list[dict], key: str) -> float:
+    """The median over rounds of one server's figure over the baseline's in the same round: it
+    shrugs off a burst of other work on the machine that hits one round only."""
+    return statistics.median(r[key] / b[key] for r, b in zip(runs, baseline, strict=True))
+
+
+def versus_ceiling(app_runs: list[dict], ceiling_runs: list[dict], scenario: Scenario) -> dict:
+    app_result, ceiling_result = combine(app_runs), combine(ceiling_runs)
     return {
         "title": scenario.title,
         "target": scenario.target,
         "app": app_result,
         "ceiling": ceiling_result,
-        "ratio": statistics.median(paired),
-        "round_ratios": paired,
+        "ratio": _paired(app_runs, ceiling_runs, "rps"),
+        "round_ratios": [a["rps"] / c["rps"] for a, c in zip(app_runs, ceiling_runs, strict=True)],
         "ratio_of_totals": app_result["rps"] / ceiling_result["rps"],
         # A steadier second view on a busy machine: the ceiling's worker CPU time per request
         # over the app's (what the app adds per request, whatever else the machine is doing).
         "cpu_ratio": ceiling_result["worker_cpu_ms_per_request"]
         / app_result["worker_cpu_ms_per_request"],
     }
+
+
+def measure(
+    wrk: Wrk, app: BenchServer, ceiling: BenchServer, scenario: Scenario, opts, ids
+) -> dict:
+    runs = alternate(wrk, {"app": app, "ceiling": ceiling}, scenario, opts, ids)
+    return versus_ceiling(runs["app"], runs["ceiling"], scenario)
+
+
+def compare_servers(
+    wrk: Wrk, pairs: dict[str, tuple[BenchServer, BenchServer]], scenario: Scenario, opts, ids
+) -> dict:
+    """The app and the ceiling on each server, all in the same rounds. The first server is the
+    baseline: every other one's CPU per request and req/s are given as paired ratios to it."""
+    servers = {}
+    for name, (app, ceiling) in pairs.items():
+        servers[f"{name}/app"], servers[f"{name}/ceiling"] = app, ceiling
+    runs = alternate(wrk, servers, scenario, opts, ids)
+    baseline = next(iter(pairs))
+    result = {}
+    for name in pairs:
+        app_runs = runs[f"{name}/app"]
+        figures = versus_ceiling(app_runs, runs[f"{name}/ceiling"], scenario)
+        base = runs[f"{baseline}/app"]
+        figures["cpu_per_request_vs_baseline"] = _paired(
+            app_runs, base, "worker_cpu_ms_per_request"
+        )
+        figures["rps_vs_baseline"] = _paired(app_runs, base, "rps")
+        figures["p99_vs_baseline"] = _paired(app_runs, base, "p99_ms")
+        result[name] = figures
+    return {"title": scenario.title, "baseline": baseline, "servers": result}
+
+
+def format_server_row(name: str, figures: dict) -> str:
+    app = figures["app"]
+    return (
+        f"    {name:<28} app {app['rps']:7.0f} req/s p99 {app['p99_ms']:6.2f} ms"
+        f" errors {app['errors']:<3} CPU/request {app['worker_cpu_ms_per_request']:.3f} ms"
+        f" | vs baseline: CPU/request x{figures['cpu_per_request_vs_baseline']:.2f},"
+        f" req/s x{figures['rps_vs_baseline']:.2f}, p99 x{figures['p99_vs_baseline']:.2f}"
+        f" | ceiling CPU/request {figures['ceiling']['worker_cpu_ms_per_request']:.3f} ms"
+    )
 
 
 def format_row(scenario: Scenario, figures: dict) -> str:

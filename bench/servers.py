@@ -1,5 +1,6 @@
-"""The servers the benchmark drives: the app under gunicorn, or the bare-WSGI ceiling, and what
-/proc says about their workers (CPU time, resident memory)."""
+"""The servers the benchmark drives: the app or the bare-WSGI ceiling, under gunicorn (the
+container's server, in the settings it runs with) or another WSGI server, and what /proc says
+about their workers (CPU time, resident memory)."""
 
 from __future__ import annotations
 
@@ -7,38 +8,103 @@ import os
 import secrets
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.testing.live_server import ROOT, LiveServer, wait_ready
+from harness.testing.live_server import ROOT, LiveServer, NotReady, wait_ready
 
 WORKERS = 2
+CONFIG = ROOT / "gunicorn.conf.py"
+
+
+@dataclass(frozen=True)
+class Server:
+    """One way to serve a WSGI app: its command line, and what it is for."""
+
+    name: str
+    title: str
+    command: Callable[[str, int], list[str]]  # (WSGI app "module:callable", port) -> argv
+    env: dict = field(default_factory=dict)
+
+
+def _gunicorn(*extra: str) -> Callable[[str, int], list[str]]:
+    # The container's settings (gunicorn.conf.py, port from GUNICORN_BIND); the WSGI app named
+    # on the command line overrides wsgi_app from the file.
+    return lambda app, port: [sys.executable, "-m", "gunicorn", "--config", *extra, app]
+
+
+def _granian(app: str, port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(WORKERS),
+        "--blocking-threads",
+        "1",
+        "--no-ws",
+        "--access-log",  # its own text lines: a log of similar cost to ours, not the same one
+        app,
+    ]
+
+
+SERVERS = {
+    server.name: server
+    for server in (
+        Server(
+            "gunicorn-sync",
+            "gunicorn, 2 sync workers (the bench's default)",
+            _gunicorn(str(CONFIG)),
+        ),
+        Server(
+            "gunicorn-gthread",
+            "gunicorn, 2 workers x 2 threads (prd's ConfigMap)",
+            _gunicorn(str(CONFIG)),
+            {"GUNICORN_THREADS": "2"},
+        ),
+        Server(
+            "gunicorn-sync-no-access-log",
+            "gunicorn, 2 sync workers, no access log (what the log costs)",
+            _gunicorn(str(ROOT / "bench" / "gunicorn_without_access_log.py")),
+        ),
+        Server("granian", "granian 2.8, 2 WSGI workers, 1 thread each", _granian),
+    )
+}
 
 
 class BenchServer(LiveServer):
-    """The shared live server, in production mode, optionally serving another WSGI app."""
+    """The shared live server, in production mode, serving the app or another WSGI callable
+    (the ceiling) on one of SERVERS."""
 
-    def __init__(self, database_url: str | None = None, app: str | None = None, env=None):
+    def __init__(
+        self,
+        database_url: str | None = None,
+        app: str | None = None,
+        env=None,
+        server: str = "gunicorn-sync",
+    ):
         production = {"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+        self.server = SERVERS[server]
         super().__init__(
-            database_url=database_url, workers=WORKERS, env={**production, **(env or {})}
+            database_url=database_url,
+            workers=WORKERS,
+            env={**production, **self.server.env, **(env or {})},
         )
         self.app = app
 
     def start(self) -> BenchServer:
         if self.app is None:
-            return super().start()
-        # The ceiling: same gunicorn.conf.py, its WSGI app named on the command line (which
-        # overrides wsgi_app from the file). No database, so nothing to migrate.
+            self.migrate()  # the ceiling has no database, so nothing to migrate
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--config",
-                str(ROOT / "gunicorn.conf.py"),
-                self.app,
-            ],
+            self.server.command(self.app or "webapp.wsgi:application", self.port),
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -46,9 +112,9 @@ class BenchServer(LiveServer):
         )
         try:
             wait_ready(self.url, self.ready_timeout)
-        except Exception:
+        except NotReady as exc:
             self.stop()
-            raise
+            raise NotReady(f"{exc}\n--- {self.server.name} log ---\n{self.log()}") from None
         return self
 
     def worker_pids(self) -> list[int]:
