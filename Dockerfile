@@ -75,11 +75,14 @@ STOPSIGNAL SIGTERM
 ARG VERSION=unknown
 ARG REVISION=unknown
 ARG SOURCE=unknown
+# The base it was built on, so that a gate checking an image built elsewhere knows it.
+ARG BASE_IMAGE
 LABEL org.opencontainers.image.title="users-api" \
       org.opencontainers.image.description="Users REST API (Django REST framework under gunicorn)" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.source="${SOURCE}"
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.base.name="${BASE_IMAGE}"
 
 # Ready = the database answers and no migration is pending (GET /readyz), checked with Python.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \

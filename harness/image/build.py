@@ -25,6 +25,7 @@ IMAGE = os.environ.get("IMAGE_NAME", "localhost/users-api")
 DEFAULT_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 REF_FILE = ROOT / "reports" / "image-ref.json"
 LABEL_KEYS = ("VERSION", "REVISION", "SOURCE")
+BASE_LABEL = "org.opencontainers.image.base.name"  # the OCI annotation for the base image
 
 
 def project_version() -> str:
@@ -85,6 +86,8 @@ def build_command(
         # docker format: OCI image configs cannot carry a HEALTHCHECK.
         cmd += ["--isolation", "chroot", "--format", "docker", "--layers"]
     cmd += ["--build-arg", f"BASE_IMAGE={base}"]
+    if is_podman():
+        cmd += ["--label", f"{BASE_LABEL}={base}"]  # as for the labels below
     for key, value in args.items():
         cmd += ["--build-arg", f"{key}={value}"]
         if is_podman():
@@ -162,8 +165,9 @@ def describe(ref: str) -> dict:
     label_values = {
         key: found.get(f"org.opencontainers.image.{key.lower()}", "") for key in LABEL_KEYS
     }
-    # The base it was built on: IMAGE_BASE when the build was told one, else the Dockerfile's.
-    base = os.environ.get("IMAGE_BASE") or dockerfile_default_base()
+    # The base it was built on, as its label says (the Dockerfile sets it); for an image built
+    # before it had that label, IMAGE_BASE when the build was told one, else the Dockerfile's.
+    base = found.get(BASE_LABEL) or os.environ.get("IMAGE_BASE") or dockerfile_default_base()
     return figures_of(ref, image_id, base, 0.0, None, label_values)
 
 

@@ -15,7 +15,7 @@ import os
 import sys
 
 from harness.image.base import resolve_base
-from harness.image.build import ca_bundle
+from harness.image.build import BASE_LABEL, ca_bundle
 
 
 def local_base() -> str | None:
@@ -36,7 +36,7 @@ def build_args(argv: list[str]) -> list[str]:
     """podman's `build` arguments for Docker's: the same tags, files and build arguments."""
     base, _seconds = resolve_base()
     args = ["build", "--isolation", "chroot", "--format", "docker", "--layers"]
-    args += ["--build-arg", f"BASE_IMAGE={base}"]
+    args += ["--build-arg", f"BASE_IMAGE={base}", "--label", f"{BASE_LABEL}={base}"]
     rest = list(argv)
     while rest:
         arg = rest.pop(0)

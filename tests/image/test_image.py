@@ -67,6 +67,10 @@ def test_oci_labels_name_version_revision_and_source(image):
     source = found.get("org.opencontainers.image.source", "")
     assert source not in ("", "unknown"), f"no source label: {found}"
     assert "@" not in source.split("//", 1)[-1].split("/", 1)[0], "credentials in the source URL"
+    # The base it was built on, which a gate checking an image built elsewhere (IMAGE_REF) reads.
+    base = found.get("org.opencontainers.image.base.name", "")
+    assert base == image["base"], f"base label {base!r}, built on {image['base']!r}"
+    assert image_script.image_exists(base), f"the base {base!r} is not in this engine's images"
 
 
 def test_image_runs_as_fixed_non_root_user(image):

@@ -183,6 +183,8 @@ def test_docker_build_becomes_the_podman_build(monkeypatch):
     )
     assert args[:6] == ["build", "--isolation", "chroot", "--format", "docker", "--layers"]
     assert "BASE_IMAGE=localhost/base:1" in args
+    # labelled too, whatever buildah's layer cache kept: a gate checking the pushed image reads it
+    assert "org.opencontainers.image.base.name=localhost/base:1" in args
     assert args[-1] == "."
     assert "org.opencontainers.image.revision=abc" in args
 
