@@ -100,18 +100,23 @@ def write_chart(report: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     databases = [db for db in report["databases"] if report["databases"][db].get("scenarios")]
-    modes = [
+    modes = [  # the scenarios measured against the ceiling on gunicorn-sync alone
         s.mode
         for s in SCENARIOS
         if any(s.mode in report["databases"][db]["scenarios"] for db in databases)
     ]
-    compared = [db for db in databases if report["databases"][db].get("servers")]
-    fig, axes = plt.subplots(1, 3 if compared else 2, figsize=(19 if compared else 13, 5))
-    left, right = axes[0], axes[1]
-    _bars(left, right, report, databases, modes)
-    _label(left, right, modes)
-    if compared:
-        _server_bars(axes[2], report["databases"][compared[0]]["servers"], compared[0])
+    compared = [db for db in report["databases"] if report["databases"][db].get("servers")]
+    panels = (2 if databases else 0) + len(compared)
+    if not panels:
+        return
+    fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 5), squeeze=False)
+    axes = list(axes[0])
+    if databases:
+        left, right = axes.pop(0), axes.pop(0)
+        _bars(left, right, report, databases, modes)
+        _label(left, right, modes)
+    for axis, db in zip(axes, compared, strict=True):
+        _server_bars(axis, report["databases"][db]["servers"], db)
     info = report["machine"]
     fig.suptitle(
         f"Users API benchmark, {report['date']}, {info['nproc']} CPUs {info['cpu_model']},"
@@ -126,7 +131,7 @@ def write_chart(report: dict, path: Path) -> None:
 def _summarise_database(db: str, result: dict) -> list[str]:
     """Print one database's lines of the summary; return its problems."""
     problems = []
-    for figures in result["scenarios"].values():
+    for figures in result.get("scenarios", {}).values():
         target = figures["target"]
         verdict = ""
         if target is not None and db == "sqlite":
@@ -147,6 +152,7 @@ def _summarise_database(db: str, result: dict) -> list[str]:
         for name, row in figures["servers"].items():
             say(
                 f"  {db:<11} {figures['title']:<22} {name:<28}"
+                f" ratio to its ceiling {row['ratio']:.3f};"
                 f" CPU/request x{row['cpu_per_request_vs_baseline']:.2f},"
                 f" req/s x{row['rps_vs_baseline']:.2f}, p99 x{row['p99_vs_baseline']:.2f}"
                 f" of {figures['baseline']}"

@@ -110,7 +110,8 @@ def format_server_row(name: str, figures: dict) -> str:
         f" errors {app['errors']:<3} CPU/request {app['worker_cpu_ms_per_request']:.3f} ms"
         f" | vs baseline: CPU/request x{figures['cpu_per_request_vs_baseline']:.2f},"
         f" req/s x{figures['rps_vs_baseline']:.2f}, p99 x{figures['p99_vs_baseline']:.2f}"
-        f" | ceiling CPU/request {figures['ceiling']['worker_cpu_ms_per_request']:.3f} ms"
+        f" | ceiling CPU/request {figures['ceiling']['worker_cpu_ms_per_request']:.3f} ms,"
+        f" app/ceiling {figures['ratio']:.3f}"
     )
 
 
