@@ -109,12 +109,15 @@ def run_database(name: str, database_url: str | None, opts, wrk: Wrk) -> dict:
         bodies_file = app.data_dir / "ceiling-bodies.json"
         bodies_file.write_text(json.dumps(bodies))
         ceiling_env = {"BENCH_CEILING_BODIES": str(bodies_file)}
-        with BenchServer(app="bench.ceiling:application", env=ceiling_env) as ceiling:
-            say(f"ceiling on {ceiling.url}")
-            result["scenarios"] = run_scenarios(app, ceiling, opts, wrk, ids, name)
         if len(opts.servers) > 1:
+            # Instead of the single-server scenarios, not after them: their POSTs would have
+            # grown the table, and the list would no longer be the list of --users.
             say(f"servers side by side ({', '.join(opts.servers)}), same database:")
             result["servers"] = run_servers(database_url, app.data_dir, ceiling_env, opts, wrk, ids)
+        else:
+            with BenchServer(app="bench.ceiling:application", env=ceiling_env) as ceiling:
+                say(f"ceiling on {ceiling.url}")
+                result["scenarios"] = run_scenarios(app, ceiling, opts, wrk, ids, name)
         if opts.scale:
             result["scale"] = list_at_scale(app, opts)
         result["server_log_5xx"] = sum(
