@@ -39,8 +39,8 @@ def test_a_round_trip_within_its_deadline_is_left_alone():
         pass
 
 
-def connection_to(url: str):
-    settings = dj_database_url.parse(url, conn_health_checks=True)
+def connection_to(url: str, conn_max_age: int = 0):
+    settings = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     settings.update(ENGINE="webapp.db", OPTIONS={"connect_timeout": 2, "client_deadline": DEADLINE})
     return ConnectionHandler({"default": settings})["default"]
 
