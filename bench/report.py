@@ -93,6 +93,25 @@ def _server_bars(axis, compared: dict, db: str) -> None:
     axis.legend(fontsize=7)
 
 
+def _container_bars(axis, container: dict) -> None:
+    """CPU per request in the container at prd's CPU limit: the baseline's image and this tree's."""
+    modes = list(container["scenarios"])
+    sides = list(container["pods"])
+    width = 0.8 / len(sides)
+    for index, side in enumerate(sides):
+        xs = [i + (index - (len(sides) - 1) / 2) * width for i in range(len(modes))]
+        cpu = [container["scenarios"][m]["pods"][side]["cpu_ms_per_request"] for m in modes]
+        pod = container["pods"][side]
+        bars = axis.bar(xs, cpu, width, label=f"{side}: {pod['source']}, {pod['workers']}")
+        axis.bar_label(bars, fmt="%.2f", fontsize=7)
+    titles = {s.mode: s.title for s in SCENARIOS}
+    axis.set_xticks(range(len(modes)), [titles[m] for m in modes], fontsize=8)
+    axis.set_ylabel("container CPU per request, ms (lower is better)")
+    limit = container["pods"][sides[-1]]["cpu_limit"]
+    axis.set_title(f"Image at prd's CPU limit ({limit * 1000:.0f}m), PostgreSQL, same rounds")
+    axis.legend(fontsize=7)
+
+
 def write_chart(report: dict, path: Path) -> None:
     import matplotlib
 
@@ -106,17 +125,20 @@ def write_chart(report: dict, path: Path) -> None:
         if any(s.mode in report["databases"][db]["scenarios"] for db in databases)
     ]
     compared = [db for db in report["databases"] if report["databases"][db].get("servers")]
-    panels = (2 if databases else 0) + len(compared)
+    container = report.get("container")
+    panels = (2 if databases else 0) + len(compared) + (1 if container else 0)
     if not panels:
         return
-    fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 5), squeeze=False)
+    fig, axes = plt.subplots(1, panels, figsize=(max(6.5 * panels, 10), 5), squeeze=False)
     axes = list(axes[0])
     if databases:
         left, right = axes.pop(0), axes.pop(0)
         _bars(left, right, report, databases, modes)
         _label(left, right, modes)
-    for axis, db in zip(axes, compared, strict=True):
-        _server_bars(axis, report["databases"][db]["servers"], db)
+    for db in compared:
+        _server_bars(axes.pop(0), report["databases"][db]["servers"], db)
+    if container:
+        _container_bars(axes.pop(0), container)
     info = report["machine"]
     fig.suptitle(
         f"Users API benchmark, {report['date']}, {info['nproc']} CPUs {info['cpu_model']},"
@@ -175,11 +197,33 @@ def _summarise_database(db: str, result: dict) -> list[str]:
     return problems
 
 
+def _summarise_container(container: dict) -> list[str]:
+    """Print the container comparison's lines of the summary; return its problems."""
+    problems = []
+    for figures in container["scenarios"].values():
+        for side, row in figures["pods"].items():
+            say(
+                f"  container   {figures['title']:<22} {side:<10}"
+                f" CPU/request {row['cpu_ms_per_request']:.3f} ms,"
+                f" x{row['cpu_per_request_vs_baseline']:.2f} of the baseline's"
+                f" ({container['pods'][side]['workers']}); prd's peak needs"
+                f" {row['replicas_at_prd_peak']} replicas"
+            )
+            if row["app"]["errors"]:
+                problems.append(
+                    f"container {figures['title']} ({side}): {row['app']['errors']} errors,"
+                    f" statuses {row['app']['status']}"
+                )
+    return problems
+
+
 def summarise(report: dict, opts) -> int:
     say("\n=== summary: ratio to the bare-WSGI ceiling measured in the same run ===")
     problems = []
     for db, result in report["databases"].items():
         problems += _summarise_database(db, result)
+    if "container" in report:
+        problems += _summarise_container(report["container"])
     out = opts.output.relative_to(ROOT) if opts.output.is_relative_to(ROOT) else opts.output
     say(f"\nwrote {out}/bench.json and {out}/bench.png")
     if problems:

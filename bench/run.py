@@ -33,6 +33,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.container import run_container
 from bench.report import machine, say, summarise, write_chart
 from bench.scale import measure_scale, seed_through_api
 from bench.scenarios import (
@@ -165,7 +166,8 @@ def parse_args(argv=None):
     )
     parser.add_argument("--scale-repeats", type=int, default=3)
     parser.add_argument(
-        "--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
+        "--databases",
+        help="comma-separated: sqlite, postgresql (default: both; none with --container)",
     )
     parser.add_argument("--postgres-url", help="use this PostgreSQL instead of a throwaway one")
     parser.add_argument(
@@ -182,10 +184,23 @@ def parse_args(argv=None):
         + "; also measures the app and the ceiling on each, side by side (the first is the"
         " baseline of the ratios)",
     )
+    parser.add_argument(
+        "--container",
+        metavar="REV",
+        help="also build the image of REV (a commit, tag or branch) and this tree's, and measure"
+        " both at prd's CPU limit on PostgreSQL, side by side: the capacity gate's CPU per"
+        " request, REV's prd configuration against this tree's (docs/performance.md)",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "reports")
     opts = parser.parse_args(argv)
     opts.scenarios = set(_names(parser, "--scenarios", opts.scenarios, [s.mode for s in SCENARIOS]))
-    opts.databases = _names(parser, "--databases", opts.databases, ["sqlite", "postgresql"])
+    if opts.databases is None:
+        opts.databases = "" if opts.container else "sqlite,postgresql"
+    opts.databases = (
+        _names(parser, "--databases", opts.databases, ["sqlite", "postgresql"])
+        if opts.databases or not opts.container
+        else []
+    )
     opts.servers = _names(parser, "--servers", opts.servers, list(SERVERS)) if opts.servers else []
     if len(opts.servers) == 1:
         parser.error("--servers: name two or more, the first being the baseline")
@@ -238,6 +253,11 @@ def main(argv=None) -> int:
             with postgres_url(opts) as url:
                 if url:
                     report["databases"]["postgresql"] = run_database("postgresql", url, opts, wrk)
+    if opts.container:
+        with postgres_url(opts) as url:
+            if not url:
+                sys.exit("--container needs PostgreSQL: install the postgresql package")
+            report["container"] = run_container(url, wrk, opts)
     report["machine"]["load_average_at_end"] = os.getloadavg()
     (opts.output / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
     write_chart(report, opts.output / "bench.png")

@@ -30,9 +30,11 @@ SCENARIOS = [
 ]
 
 
-def alternate(wrk: Wrk, servers: dict[str, BenchServer], scenario: Scenario, opts, ids) -> dict:
+def alternate(wrk: Wrk, servers: dict, scenario: Scenario, opts, ids) -> dict:
     """Each server's wrk runs of one scenario: a warm-up, then ``opts.rounds`` rounds in which
-    every server runs once, so that all of them see the same machine load, round after round."""
+    every server runs once, so that all of them see the same machine load, round after round.
+
+    A server is anything with a ``url`` and a ``cpu_meter()`` (a BenchServer, a container)."""
     if opts.warmup > 0:
         for server in servers.values():
             wrk.run(server.url, scenario.mode, opts.warmup, ids)
@@ -44,12 +46,12 @@ def alternate(wrk: Wrk, servers: dict[str, BenchServer], scenario: Scenario, opt
         for name in names[shift:] + names[:shift]:
             server = servers[name]
             runs[name].append(
-                wrk.run(server.url, scenario.mode, opts.duration, ids, server.worker_pids())
+                wrk.run(server.url, scenario.mode, opts.duration, ids, server.cpu_meter())
             )
     return runs
 
 
-def _paired(runs: list[dict], baseline: list[dict], key: str) -> float:
+def paired(runs: list[dict], baseline: list[dict], key: str) -> float:
     """The median over rounds of one server's figure over the baseline's in the same round: it
     shrugs off a burst of other work on the machine that hits one round only."""
     return statistics.median(r[key] / b[key] for r, b in zip(runs, baseline, strict=True))
@@ -62,7 +64,7 @@ def versus_ceiling(app_runs: list[dict], ceiling_runs: list[dict], scenario: Sce
         "target": scenario.target,
         "app": app_result,
         "ceiling": ceiling_result,
-        "ratio": _paired(app_runs, ceiling_runs, "rps"),
+        "ratio": paired(app_runs, ceiling_runs, "rps"),
         "round_ratios": [a["rps"] / c["rps"] for a, c in zip(app_runs, ceiling_runs, strict=True)],
         "ratio_of_totals": app_result["rps"] / ceiling_result["rps"],
         # A steadier second view on a busy machine: the ceiling's worker CPU time per request
@@ -94,11 +96,9 @@ def compare_servers(
         app_runs = runs[f"{name}/app"]
         figures = versus_ceiling(app_runs, runs[f"{name}/ceiling"], scenario)
         base = runs[f"{baseline}/app"]
-        figures["cpu_per_request_vs_baseline"] = _paired(
-            app_runs, base, "worker_cpu_ms_per_request"
-        )
-        figures["rps_vs_baseline"] = _paired(app_runs, base, "rps")
-        figures["p99_vs_baseline"] = _paired(app_runs, base, "p99_ms")
+        figures["cpu_per_request_vs_baseline"] = paired(app_runs, base, "worker_cpu_ms_per_request")
+        figures["rps_vs_baseline"] = paired(app_runs, base, "rps")
+        figures["p99_vs_baseline"] = paired(app_runs, base, "p99_ms")
         result[name] = figures
     return {"title": scenario.title, "baseline": baseline, "servers": result}
 

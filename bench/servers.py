@@ -70,6 +70,13 @@ SERVERS = {
             {"GUNICORN_THREADS": "2"},
         ),
         Server(
+            "gunicorn-gthread-1",
+            "gunicorn, 2 gthread workers x 1 thread",
+            _gunicorn(
+                str(CONFIG), "--worker-class", "webapp.api.workers.ThreadWorkerWithJSONErrors"
+            ),
+        ),
+        Server(
             "gunicorn-sync-no-access-log",
             "gunicorn, 2 sync workers, no access log (what the log costs)",
             _gunicorn(str(ROOT / "bench" / "gunicorn_without_access_log.py")),
@@ -116,6 +123,12 @@ class BenchServer(LiveServer):
             self.stop()
             raise NotReady(f"{exc}\n--- {self.server.name} log ---\n{self.log()}") from None
         return self
+
+    def cpu_meter(self) -> Callable[[], float]:
+        """A reader of the CPU seconds used by the workers running now (a worker that starts
+        later is not counted: gunicorn's workers live through a benchmark run)."""
+        pids = self.worker_pids()
+        return lambda: cpu_seconds(pids)
 
     def worker_pids(self) -> list[int]:
         assert self.process is not None

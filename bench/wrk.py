@@ -7,8 +7,8 @@ import secrets
 import statistics
 import subprocess
 from collections import Counter
+from collections.abc import Callable
 
-from bench.servers import cpu_seconds
 from harness.testing.live_server import ROOT
 
 LUA = ROOT / "bench" / "scenario.lua"
@@ -28,8 +28,15 @@ class Wrk:
         return self.run_tag + digits[self.count // 36 % 36] + digits[self.count % 36]
 
     def run(
-        self, url: str, mode: str, seconds: int, ids: tuple[int, int], pids: list[int] = ()
+        self,
+        url: str,
+        mode: str,
+        seconds: int,
+        ids: tuple[int, int],
+        cpu: Callable[[], float] = lambda: 0.0,
     ) -> dict:
+        """One wrk run; ``cpu`` reads the CPU seconds the server has used so far (its workers'
+        from /proc, or a container's from its cgroup), before and after the run."""
         command = [
             "wrk",
             f"-t{self.threads}",
@@ -46,9 +53,9 @@ class Wrk:
             str(ids[1]),
             self._prefix(),
         ]
-        cpu_before = cpu_seconds(pids)
+        cpu_before = cpu()
         done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
-        cpu_used = cpu_seconds(pids) - cpu_before
+        cpu_used = cpu() - cpu_before
         lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH_RESULT ")]
         if done.returncode != 0 or not lines:
             raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")

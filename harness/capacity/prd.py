@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from harness.capacity.model import Plan, cpu_cores
@@ -76,3 +77,15 @@ def load_plan(overlay: Path) -> Plan:
         max_replicas=int(spec["maxReplicas"]),
         env=env,
     )
+
+
+def pod_env(plan: Plan, allowed_host: str = "127.0.0.1") -> dict[str, str]:
+    """The environment of one prd pod run locally: the overlay's ConfigMap, but a fresh secret
+    key, this machine's host name, and no bind address or port (the runner chooses them)."""
+    env = {
+        key: value
+        for key, value in plan.env.items()
+        if key not in {"GUNICORN_BIND", "PORT", "DJANGO_ALLOWED_HOSTS"}
+    }
+    env.update(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS=allowed_host)
+    return env

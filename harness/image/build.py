@@ -78,10 +78,17 @@ def ca_bundle() -> str | None:
 
 
 def build_command(
-    tag: str, base: str, args: dict[str, str], iidfile: Path, no_cache: bool = False
+    tag: str,
+    base: str,
+    args: dict[str, str],
+    iidfile: Path,
+    no_cache: bool = False,
+    context: Path = ROOT,
 ) -> list[str]:
-    """The engine's build command line: the base, the labels, the pip CA secret, the id file."""
-    cmd = [engine(), "build", "--file", str(DOCKERFILE), "--tag", tag]
+    """The engine's build command line: the base, the labels, the pip CA secret, the id file.
+
+    ``context`` is another checkout to build (the benchmark builds an earlier revision's)."""
+    cmd = [engine(), "build", "--file", str(context / DOCKERFILE.name), "--tag", tag]
     if is_podman():
         # docker format: OCI image configs cannot carry a HEALTHCHECK.
         cmd += ["--isolation", "chroot", "--format", "docker", "--layers"]
@@ -101,7 +108,7 @@ def build_command(
         cmd.append("--no-cache")
     # The exact image built, even if another build moves the tag meanwhile.
     cmd += ["--iidfile", str(iidfile)]
-    cmd.append(str(ROOT))
+    cmd.append(str(context))
     return cmd
 
 
@@ -139,13 +146,24 @@ def figures_of(
     }
 
 
-def build(tag: str | None = None, base: str | None = None, no_cache: bool = False) -> dict:
-    """Build the image; return its figures (tag, id, size, seconds, base)."""
+def build(
+    tag: str | None = None,
+    base: str | None = None,
+    no_cache: bool = False,
+    context: Path = ROOT,
+    revision_built: str | None = None,
+) -> dict:
+    """Build the image; return its figures (tag, id, size, seconds, base).
+
+    By default it builds this checkout; ``context`` and ``revision_built`` name another one (a
+    tree exported from git) and the commit it holds, for its revision label."""
     tag = tag or f"{IMAGE}:dev"
     base, base_seconds = resolve_base(base)
     args = labels()
+    if revision_built:
+        args["REVISION"] = revision_built
     iidfile = Path(tempfile.mkstemp(prefix="image-iid-")[1])
-    cmd = build_command(tag, base, args, iidfile, no_cache)
+    cmd = build_command(tag, base, args, iidfile, no_cache, context)
     say(f"building {tag} on {base} (revision {args['REVISION'][:12]})")
     seconds = _run_build(cmd)
     image_id = iidfile.read_text().strip().removeprefix("sha256:")

@@ -9,7 +9,6 @@ that one pod at its CPU limit carries its share of that peak within the p95 late
 from __future__ import annotations
 
 import json
-import secrets
 import sys
 import time
 import uuid
@@ -19,7 +18,7 @@ import requests
 
 from harness.capacity.cgroup import cpu_seconds
 from harness.capacity.model import Rounds, rounds_verdict, sustain_problems
-from harness.capacity.prd import load_plan
+from harness.capacity.prd import load_plan, pod_env
 from harness.common.env import env_float, env_int
 from harness.common.paths import ROOT
 from harness.hpa.load import Load, Window, summarise
@@ -52,12 +51,7 @@ def pod(plan, postgres_url):
         pytest.skip(f"needs a container engine: {reason}")
     figures = image.shipped_image(reuse=True)  # this run's image gate's, not a rebuild
     name = f"users-api-capacity-{uuid.uuid4().hex[:8]}"
-    env = {
-        key: value
-        for key, value in plan.env.items()
-        if key not in {"GUNICORN_BIND", "PORT", "DJANGO_ALLOWED_HOSTS"}
-    }
-    env.update(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="127.0.0.1")
+    env = pod_env(plan)
     # Start the exact image just built (by id), whatever else tags :dev meanwhile.
     ref = figures["id"]
     migrated = image.one_off(["migrate"], tag=ref, database_url=postgres_url, env=env)

@@ -1,0 +1,185 @@
+"""CPU per request in the container at prd's CPU limit, as the capacity gate measures it: the
+image of a baseline revision, run with that revision's prd configuration, against this tree's
+image with this tree's, side by side in alternating rounds on one PostgreSQL.
+
+Each side is the image built from its own source and the environment its own prd overlay
+renders (the ConfigMap: gunicorn's workers and threads, timeouts, the access log), capped at its
+own CPU limit (``--cpus``, as Kubernetes caps the pod). The CPU is read from the container's
+cgroup, so the server, the app and the access log all count, as they do in the capacity gate.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import tarfile
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.report import say
+from bench.scale import seed_through_api
+from bench.scenarios import SCENARIOS, alternate, paired
+from bench.wrk import combine
+from harness.capacity import cgroup
+from harness.capacity.model import Plan, plan_verdict
+from harness.capacity.prd import load_plan, pod_env
+from harness.common.paths import ROOT
+from harness.image import engine as image
+
+PRD = Path("k8s") / "overlays" / "prd"
+
+
+@dataclass
+class Pod:
+    """One container of an image, on the given PostgreSQL, at its plan's CPU limit."""
+
+    side: str  # "baseline" or "this tree"
+    source: str  # what was built: a commit, or "working tree"
+    image: dict  # the build's figures
+    plan: Plan
+    name: str = ""
+    url: str = ""
+
+    def cpu_meter(self) -> Callable[[], float]:
+        engine = image.engine()
+        return lambda: cgroup.cpu_seconds(engine, self.name)
+
+    @property
+    def workers(self) -> str:
+        workers = self.plan.env.get("WEB_CONCURRENCY", "?")
+        return f"{workers} workers x {self.plan.env.get('GUNICORN_THREADS', '1')} threads"
+
+
+def git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"git {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+@contextlib.contextmanager
+def exported(rev: str) -> Iterator[tuple[Path, str]]:
+    """The tree of REV (a commit, a tag, a branch) in a temporary directory, and its commit."""
+    commit = git("rev-parse", "--verify", f"{rev}^{{commit}}")
+    with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
+        archive = Path(tmp) / "tree.tar"
+        git("archive", "--format=tar", f"--output={archive}", commit)
+        with tarfile.open(archive) as tar:
+            tar.extractall(Path(tmp) / "tree", filter="data")
+        archive.unlink()
+        yield Path(tmp) / "tree", commit
+
+
+def build_pods(rev: str) -> list[Pod]:
+    """The baseline's image and plan (from REV's own tree), then this tree's."""
+    with exported(rev) as (tree, commit):
+        say(f"building the baseline image from {commit[:12]} ({rev})")
+        baseline = image.build(
+            tag=f"{image.IMAGE}:bench-baseline", context=tree, revision_built=commit
+        )
+        baseline_plan = load_plan(tree / PRD)
+    say("building this tree's image")
+    current = image.build(tag=f"{image.IMAGE}:bench")
+    return [
+        Pod("baseline", commit[:12], baseline, baseline_plan),
+        Pod(
+            "this tree", current["revision"][:12] or "working tree", current, load_plan(ROOT / PRD)
+        ),
+    ]
+
+
+@contextlib.contextmanager
+def running(pods: list[Pod], database_url: str) -> Iterator[list[Pod]]:
+    """Every pod started (after one migration, with the newest image) and healthy; removed after."""
+    newest = pods[-1]
+    migrated = image.one_off(
+        ["migrate"], tag=newest.image["id"], database_url=database_url, env=pod_env(newest.plan)
+    )
+    if migrated.returncode != 0:
+        raise RuntimeError(f"migrate failed: {migrated.stderr[-2000:]}")
+    try:
+        for pod in pods:
+            pod.name = f"users-api-bench-{uuid.uuid4().hex[:8]}"
+            pod.url = image.run(
+                pod.name,
+                tag=pod.image["id"],
+                database_url=database_url,
+                env=pod_env(pod.plan),
+                cpus=pod.plan.cpu_limit,
+            )
+            image.wait_healthy(pod.name)
+        yield pods
+    finally:
+        for pod in pods:
+            if pod.name:
+                image.remove(pod.name)
+
+
+def compare(pods: list[Pod], wrk, opts) -> dict:
+    """Each scenario on every pod in the same rounds; ratios are paired to the baseline's."""
+    ids, _ = seed_through_api(pods[-1], opts.users)
+    baseline = pods[0]
+    result = {"pods": {}, "scenarios": {}}
+    for pod in pods:
+        result["pods"][pod.side] = {
+            "source": pod.source,
+            "image": pod.image["id"][:12],
+            "workers": pod.workers,
+            "cpu_limit": pod.plan.cpu_limit,
+        }
+    for scenario in SCENARIOS:
+        if scenario.mode not in opts.scenarios:
+            continue
+        runs = alternate(wrk, {pod.side: pod for pod in pods}, scenario, opts, ids)
+        rows = {}
+        for pod in pods:
+            figures = combine(runs[pod.side])
+            cpu = figures["worker_cpu_ms_per_request"]
+            rows[pod.side] = {
+                "app": figures,
+                "cpu_ms_per_request": cpu,
+                "cpu_per_request_vs_baseline": paired(
+                    runs[pod.side], runs[baseline.side], "worker_cpu_ms_per_request"
+                ),
+                "rps_vs_baseline": paired(runs[pod.side], runs[baseline.side], "rps"),
+                "p99_vs_baseline": paired(runs[pod.side], runs[baseline.side], "p99_ms"),
+                "replicas_at_prd_peak": plan_verdict(pod.plan, cpu / 1000).replicas_wanted,
+            }
+        result["scenarios"][scenario.mode] = {"title": scenario.title, "pods": rows}
+    return result
+
+
+def format_rows(scenario: dict, pods: dict) -> list[str]:
+    lines = [f"  {scenario['title']}:"]
+    for side, row in scenario["pods"].items():
+        app = row["app"]
+        lines.append(
+            f"    {side:<10} {pods[side]['source']:<12} {pods[side]['workers']:<22}"
+            f" CPU/request {row['cpu_ms_per_request']:.3f} ms"
+            f" (x{row['cpu_per_request_vs_baseline']:.2f} of the baseline),"
+            f" {app['rps']:6.0f} req/s (x{row['rps_vs_baseline']:.2f}),"
+            f" p99 {app['p99_ms']:6.2f} ms (x{row['p99_vs_baseline']:.2f}),"
+            f" errors {app['errors']}, prd's peak needs {row['replicas_at_prd_peak']} replicas"
+        )
+    return lines
+
+
+def run_container(database_url: str, wrk, opts) -> dict:
+    reason = image.engine_available()
+    if reason:
+        raise SystemExit(f"--container needs a container engine: {reason}")
+    pods = build_pods(opts.container)
+    with running(pods, database_url):
+        limit = pods[-1].plan.cpu_limit
+        say(
+            f"\n=== containers at prd's CPU limit ({limit * 1000:.0f}m), PostgreSQL:"
+            f" baseline {pods[0].source} against this tree ==="
+        )
+        result = compare(pods, wrk, opts)
+    for scenario in result["scenarios"].values():
+        for line in format_rows(scenario, result["pods"]):
+            say(line)
+    return result
