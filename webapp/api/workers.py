@@ -20,12 +20,16 @@ gunicorn swaps such a class for its own gthread worker when there are several th
 
 from __future__ import annotations
 
+import errno
+import selectors
+import time
 from datetime import datetime
+from functools import partial
 
 from gunicorn import util
 from gunicorn.http import errors
 from gunicorn.http.wsgi import Response, default_environ
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.gthread import TConn, ThreadWorker
 from gunicorn.workers.sync import SyncWorker
 
 REASONS = {
@@ -124,4 +128,27 @@ class SyncWorkerWithJSONErrors(JSONErrorsMixin, SyncWorker):
 
 
 class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
-    pass
+    """gthread, with a new connection parked in the poller until its first bytes arrive.
+
+    gunicorn's gthread hands every new connection to a thread at once, which then waits up to
+    5 s for the request to start: a few idle connections (a browser's preconnect, a stalled
+    client) take every thread of a worker, and the service stops answering anyone for seconds.
+    Here a new connection waits in the poller as gunicorn's own deferred connections do: it
+    takes a thread only once it is readable, and is closed after ``keepalive`` seconds if it
+    never is (tests/reliability/test_idle_connections.py).
+    """
+
+    def accept(self, listener):
+        try:
+            client, address = listener.accept()
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        conn = TConn(self.cfg, client, address, listener.getsockname())  # non-blocking
+        conn.timeout = time.monotonic() + self.cfg.keepalive
+        self.pending_conns.append(conn)
+        self.poller.register(
+            client, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn)
+        )
