@@ -11,6 +11,7 @@ cgroup, so the server, the app and the access log all count, as they do in the c
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import subprocess
 import tarfile
 import tempfile
@@ -36,7 +37,7 @@ PRD = Path("k8s") / "overlays" / "prd"
 class Pod:
     """One container of an image, on the given PostgreSQL, at its plan's CPU limit."""
 
-    side: str  # "baseline" or "this tree"
+    side: str  # "baseline", "this tree", or a variant's name
     source: str  # what was built: a commit, or "working tree"
     image: dict  # the build's figures
     plan: Plan
@@ -73,8 +74,9 @@ def exported(rev: str) -> Iterator[tuple[Path, str]]:
         yield Path(tmp) / "tree", commit
 
 
-def build_pods(rev: str) -> list[Pod]:
-    """The baseline's image and plan (from REV's own tree), then this tree's."""
+def build_pods(rev: str, variants: list[tuple[str, dict[str, str]]] = ()) -> list[Pod]:
+    """The baseline's image and plan (from REV's own tree), then this tree's, then this tree's
+    image once more for each variant: its ConfigMap with some values changed."""
     with exported(rev) as (tree, commit):
         say(f"building the baseline image from {commit[:12]} ({rev})")
         baseline = image.build(
@@ -83,12 +85,30 @@ def build_pods(rev: str) -> list[Pod]:
         baseline_plan = load_plan(tree / PRD)
     say("building this tree's image")
     current = image.build(tag=f"{image.IMAGE}:bench")
+    plan = load_plan(ROOT / PRD)
+    source = current["revision"][:12] or "working tree"
     return [
         Pod("baseline", commit[:12], baseline, baseline_plan),
-        Pod(
-            "this tree", current["revision"][:12] or "working tree", current, load_plan(ROOT / PRD)
+        Pod("this tree", source, current, plan),
+        *(
+            Pod(name, source, current, dataclasses.replace(plan, env={**plan.env, **env}))
+            for name, env in variants
         ),
     ]
+
+
+def parse_variant(text: str) -> tuple[str, dict[str, str]]:
+    """``NAME:KEY=VALUE[,KEY=VALUE...]``: this tree's image with these ConfigMap values changed.
+    Raises ValueError saying what is wrong."""
+    name, _, settings = text.partition(":")
+    pairs = [pair.partition("=") for pair in settings.split(",") if pair.strip()]
+    if not name.strip() or not pairs or any(not key.strip() or not eq for key, eq, _ in pairs):
+        raise ValueError(
+            f"{text!r}: expected NAME:KEY=VALUE[,KEY=VALUE...], e.g. sync:GUNICORN_THREADS=1"
+        )
+    if name.strip() in {"baseline", "this tree"}:
+        raise ValueError(f"{text!r}: the names baseline and this tree are taken")
+    return name.strip(), {key.strip(): value.strip() for key, _, value in pairs}
 
 
 @contextlib.contextmanager
@@ -157,7 +177,7 @@ def format_rows(scenario: dict, pods: dict) -> list[str]:
     for side, row in scenario["pods"].items():
         app = row["app"]
         lines.append(
-            f"    {side:<10} {pods[side]['source']:<12} {pods[side]['workers']:<22}"
+            f"    {side:<12} {pods[side]['source']:<12} {pods[side]['workers']:<22}"
             f" CPU/request {row['cpu_ms_per_request']:.3f} ms"
             f" (x{row['cpu_per_request_vs_baseline']:.2f} of the baseline),"
             f" {app['rps']:6.0f} req/s (x{row['rps_vs_baseline']:.2f}),"
@@ -171,7 +191,7 @@ def run_container(database_url: str, wrk, opts) -> dict:
     reason = image.engine_available()
     if reason:
         raise SystemExit(f"--container needs a container engine: {reason}")
-    pods = build_pods(opts.container)
+    pods = build_pods(opts.container, opts.variants)
     with running(pods, database_url):
         limit = pods[-1].plan.cpu_limit
         say(

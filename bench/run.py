@@ -33,7 +33,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.container import run_container
+from bench.container import parse_variant, run_container
 from bench.report import machine, say, summarise, write_chart
 from bench.scale import measure_scale, seed_through_api
 from bench.scenarios import (
@@ -191,9 +191,23 @@ def parse_args(argv=None):
         " both at prd's CPU limit on PostgreSQL, side by side: the capacity gate's CPU per"
         " request, REV's prd configuration against this tree's (docs/performance.md)",
     )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME:KEY=VALUE[,KEY=VALUE...]",
+        help="with --container: also run this tree's image with these prd ConfigMap values"
+        " changed, in the same rounds (repeatable; e.g. sync:GUNICORN_THREADS=1)",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "reports")
     opts = parser.parse_args(argv)
     opts.scenarios = set(_names(parser, "--scenarios", opts.scenarios, [s.mode for s in SCENARIOS]))
+    if opts.variant and not opts.container:
+        parser.error("--variant needs --container")
+    try:
+        opts.variants = [parse_variant(text) for text in opts.variant]
+    except ValueError as exc:
+        parser.error(f"--variant {exc}")
     if opts.databases is None:
         opts.databases = "" if opts.container else "sqlite,postgresql"
     opts.databases = (
