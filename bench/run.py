@@ -184,6 +184,25 @@ def parse_args(argv=None):
         + "; also measures the app and the ceiling on each, side by side (the first is the"
         " baseline of the ratios)",
     )
+    _add_container_options(parser)
+    parser.add_argument("--output", type=Path, default=ROOT / "reports")
+    opts = parser.parse_args(argv)
+    opts.scenarios = set(_names(parser, "--scenarios", opts.scenarios, [s.mode for s in SCENARIOS]))
+    _check_container_options(parser, opts)
+    if opts.databases is None:
+        opts.databases = "" if opts.container else "sqlite,postgresql"
+    opts.databases = (
+        _names(parser, "--databases", opts.databases, ["sqlite", "postgresql"])
+        if opts.databases or not opts.container
+        else []
+    )
+    opts.servers = _names(parser, "--servers", opts.servers, list(SERVERS)) if opts.servers else []
+    if len(opts.servers) == 1:
+        parser.error("--servers: name two or more, the first being the baseline")
+    return opts
+
+
+def _add_container_options(parser) -> None:
     parser.add_argument(
         "--container",
         metavar="REV",
@@ -199,26 +218,16 @@ def parse_args(argv=None):
         help="with --container: also run this tree's image with these prd ConfigMap values"
         " changed, in the same rounds (repeatable; e.g. sync:GUNICORN_THREADS=1)",
     )
-    parser.add_argument("--output", type=Path, default=ROOT / "reports")
-    opts = parser.parse_args(argv)
-    opts.scenarios = set(_names(parser, "--scenarios", opts.scenarios, [s.mode for s in SCENARIOS]))
+
+
+def _check_container_options(parser, opts) -> None:
+    """--variant only beside --container, each one well formed (opts.variants: parsed)."""
     if opts.variant and not opts.container:
         parser.error("--variant needs --container")
     try:
         opts.variants = [parse_variant(text) for text in opts.variant]
     except ValueError as exc:
         parser.error(f"--variant {exc}")
-    if opts.databases is None:
-        opts.databases = "" if opts.container else "sqlite,postgresql"
-    opts.databases = (
-        _names(parser, "--databases", opts.databases, ["sqlite", "postgresql"])
-        if opts.databases or not opts.container
-        else []
-    )
-    opts.servers = _names(parser, "--servers", opts.servers, list(SERVERS)) if opts.servers else []
-    if len(opts.servers) == 1:
-        parser.error("--servers: name two or more, the first being the baseline")
-    return opts
 
 
 def _names(parser, option: str, value: str, known: list[str]) -> list[str]:
