@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import subprocess
 import tarfile
 import tempfile
 import uuid
@@ -54,20 +53,17 @@ class Pod:
         return f"{workers} workers x {self.plan.env.get('GUNICORN_THREADS', '1')} threads"
 
 
-def git(*args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"git {' '.join(args)} failed: {done.stderr.strip()}")
-    return done.stdout.strip()
-
-
 @contextlib.contextmanager
 def exported(rev: str) -> Iterator[tuple[Path, str]]:
     """The tree of REV (a commit, a tag, a branch) in a temporary directory, and its commit."""
-    commit = git("rev-parse", "--verify", f"{rev}^{{commit}}")
+    commit = image.git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    if not commit:
+        raise SystemExit(f"--container {rev}: not a commit of this repository")
     with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
         archive = Path(tmp) / "tree.tar"
-        git("archive", "--format=tar", f"--output={archive}", commit)
+        image.git("archive", "--format=tar", f"--output={archive}", commit)
+        if not archive.is_file():
+            raise SystemExit(f"--container {rev}: git archive {commit[:12]} wrote nothing")
         with tarfile.open(archive) as tar:
             tar.extractall(Path(tmp) / "tree", filter="data")
         archive.unlink()
