@@ -247,28 +247,6 @@ def check_env_names(v: Variant) -> Iterator[str]:
                 )
 
 
-@_listed
-def check_worker_threads(v: Variant) -> Iterator[str]:
-    """The API runs gthread workers (GUNICORN_THREADS above 1), not sync ones.
-
-    A sync worker reads its request with no timeout: an idle connection (a browser's preconnect,
-    a half-open client) holds it until gunicorn's worker timeout kills it, and the Service is a
-    load balancer with no buffering proxy in front. gthread parks idle connections in its
-    poller (tests/reliability/test_idle_connections.py; the CPU this costs: docs/performance.md).
-    """
-    for obj in app_workloads(v):
-        if obj["kind"] != "Deployment":
-            continue
-        for path, container in containers(obj, init=False):
-            threads = env_values(v, container).get("GUNICORN_THREADS") or "1"
-            if not threads.isdigit() or int(threads) < 2:
-                yield (
-                    f"{v.name}: {ref(obj)}: {path} runs GUNICORN_THREADS={threads}, sync "
-                    "workers: an idle connection would hold a worker until its timeout; set 2 "
-                    "or more (docs/performance.md, 'gthread in prd')"
-                )
-
-
 def _strings(node, path=""):
     if isinstance(node, dict):
         for key, value in node.items():
@@ -572,7 +550,6 @@ CHECKS = [
     check_container_port,
     check_job_image,
     check_env_names,
-    check_worker_threads,
     check_no_plaintext_secrets,
     check_no_latest,
     check_deployment_rules,

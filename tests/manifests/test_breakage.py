@@ -77,15 +77,6 @@ BREAKAGES = {
             "GUNICORN_TIMEOUT, which the code reads (gunicorn.conf.py:",
         ],
     ),
-    "sync-workers": (
-        "base/kustomization.yaml",
-        "- GUNICORN_THREADS=2",
-        "- GUNICORN_THREADS=1",
-        [
-            "prd: Deployment/users-api: spec.template.spec.containers[api] runs "
-            "GUNICORN_THREADS=1, sync workers: an idle connection would hold a worker",
-        ],
-    ),
     "service-target-port": (
         "base/service.yaml",
         "targetPort: http",

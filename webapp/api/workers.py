@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import errno
 import selectors
+import socket
 import time
 from datetime import datetime
 from functools import partial
@@ -123,8 +124,58 @@ class JSONErrorsMixin:
         self.log.access(response, req, environ, request_time)
 
 
+def defer_accept(listener, seconds: int) -> bool:
+    """Ask the kernel to hand a connection of this listener to ``accept()`` only once its first
+    bytes have arrived, or once about ``seconds`` have passed without any (Linux's
+    ``TCP_DEFER_ACCEPT``). False where there is no such option: not Linux, or a Unix socket."""
+    option = getattr(socket, "TCP_DEFER_ACCEPT", None)
+    if option is None or listener.family not in (socket.AF_INET, socket.AF_INET6):
+        return False
+    listener.setsockopt(socket.IPPROTO_TCP, option, max(1, seconds))  # 0 would turn it off
+    return True
+
+
+def silent(client: socket.socket) -> bool:
+    """Nothing to read on this connection right now (or the client has gone): one peek."""
+    try:
+        return client.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return True
+    except OSError:  # reset by the client
+        return True
+
+
 class SyncWorkerWithJSONErrors(JSONErrorsMixin, SyncWorker):
-    pass
+    """gunicorn's sync worker, with idle connections kept away from it by the kernel.
+
+    A sync worker serves one connection at a time and reads its request with no timeout: an
+    idle connection (a browser's preconnect, a client that stalls before its request) would
+    hold it until gunicorn's worker timeout killed it. Its listening sockets defer accepting
+    (``defer_accept``) for ``keepalive`` seconds, so a silent connection waits in the kernel,
+    not in a worker. One that ``accept()`` returns with nothing to read has been silent that
+    long: it is closed at once, unread (tests/reliability/test_idle_connections.py). Where the
+    kernel cannot defer (not Linux, a Unix socket), this is gunicorn's sync worker as it is.
+    """
+
+    deferring: frozenset[int] = frozenset()  # the file descriptors of the deferring listeners
+
+    def run(self):
+        self.deferring = frozenset(
+            listener.fileno()
+            for listener in self.sockets
+            if defer_accept(listener, self.cfg.keepalive)
+        )
+        super().run()
+
+    def accept(self, listener):
+        client, address = listener.accept()
+        if listener.fileno() in self.deferring and silent(client):
+            self.log.debug("Closing a connection silent for %ss: %s", self.cfg.keepalive, address)
+            client.close()
+            return
+        client.setblocking(True)
+        util.close_on_exec(client)
+        self.handle(listener, client, address)
 
 
 class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
