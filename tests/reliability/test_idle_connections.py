@@ -3,10 +3,11 @@
 Both worker classes keep an idle connection (a browser's preconnect, a client that stalls before
 its request) out of their workers (webapp/api/workers.py). The sync worker (GUNICORN_THREADS=1,
 the default) leaves it to the kernel (``TCP_DEFER_ACCEPT``) and closes it unread when
-``accept()`` hands it over still silent; the gthread worker (prd's) parks it in its poller. Either way
-everyone else is answered at once, no worker is killed for a timeout, and the server closes
-every idle connection after about GUNICORN_KEEPALIVE seconds. gunicorn's own sync worker blocks
-on the first idle connection until its worker timeout (docs/performance.md, "Idle connections").
+``accept()`` hands it over still silent; the gthread worker (prd's) parks it in its poller.
+Either way everyone else is answered at once, no worker is killed for a timeout, and the server
+closes every idle connection after about GUNICORN_KEEPALIVE seconds. gunicorn's own sync
+worker blocks on the first idle connection until its worker timeout (docs/performance.md, "Idle
+connections").
 """
 
 import socket
