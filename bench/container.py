@@ -6,6 +6,9 @@ Each side is the image built from its own source and the environment its own prd
 renders (the ConfigMap: gunicorn's workers and threads, timeouts, the access log), capped at its
 own CPU limit (``--cpus``, as Kubernetes caps the pod). The CPU is read from the container's
 cgroup, so the server, the app and the access log all count, as they do in the capacity gate.
+The load differs: wrk here, the capacity gate's Python clients there, which take most of the
+machine's CPU beside the pod; the two can disagree on which of two configurations is cheaper
+(docs/performance.md, "Sync or gthread in prd").
 """
 
 from __future__ import annotations
