@@ -139,9 +139,7 @@ def silent(client: socket.socket) -> bool:
     """Nothing to read on this connection right now (or the client has gone): one peek."""
     try:
         return client.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-    except BlockingIOError:
-        return True
-    except OSError:  # reset by the client
+    except OSError:  # BlockingIOError: nothing yet; any other: reset by the client
         return True
 
 
