@@ -34,7 +34,7 @@ threads = _int("GUNICORN_THREADS", 1)
 # Workers that answer what gunicorn refuses itself (a request line or headers over the limits
 # below, a malformed request) in JSON, like the service, not with gunicorn's HTML pages.
 worker_class = (
-    "webapp.api.workers.SyncWorkerWithJSONErrors"
+    "webapp.api.workers.EventLoopWorkerWithJSONErrors"
     if threads == 1
     else "webapp.api.workers.ThreadWorkerWithJSONErrors"
 )

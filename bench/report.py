@@ -119,7 +119,7 @@ def write_chart(report: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     databases = [db for db in report["databases"] if report["databases"][db].get("scenarios")]
-    modes = [  # the scenarios measured against the ceiling on gunicorn-sync alone
+    modes = [  # the scenarios measured against the ceiling on gunicorn-event-loop alone
         s.mode
         for s in SCENARIOS
         if any(s.mode in report["databases"][db]["scenarios"] for db in databases)

@@ -4,7 +4,7 @@
     python3 toxw -e bench -- --help            # durations, scenarios, databases, profiling
 
 For each database it starts the app under gunicorn with the repository's gunicorn.conf.py (the
-container's configuration), pinned to 2 sync workers, seeds 1,000 users through the API and
+container's configuration), pinned to 2 event-loop workers, seeds 1,000 users through the API and
 drives it with wrk (8 connections, after a warm-up) in four scenarios: GET one user, GET the list
 of 1,000, POST a unique user, and a 90/10 read/write mix. The ceiling is a bare WSGI callable
 (bench/ceiling.py) that returns the same JSON bodies on the same gunicorn configuration; it is
@@ -102,7 +102,7 @@ def list_at_scale(app: BenchServer, opts) -> dict:
 
 
 def run_database(name: str, database_url: str | None, opts, wrk: Wrk) -> dict:
-    say(f"\n=== {name}: 2 sync workers, gunicorn.conf.py, {opts.connections} connections ===")
+    say(f"\n=== {name}: 2 event-loop workers, gunicorn.conf.py, {opts.connections} connections ===")
     result: dict = {"scenarios": {}}
     with BenchServer(database_url) as app:
         say(f"app on {app.url}; seeding {opts.users} users through the API")

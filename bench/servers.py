@@ -59,13 +59,13 @@ SERVERS = {
     server.name: server
     for server in (
         Server(
-            "gunicorn-sync",
-            "gunicorn, 2 sync workers (the bench's default)",
+            "gunicorn-event-loop",
+            "gunicorn, 2 event-loop workers (gunicorn.conf.py's default, prd's, the bench's)",
             _gunicorn(str(CONFIG)),
         ),
         Server(
             "gunicorn-gthread",
-            "gunicorn, 2 workers x 2 threads (prd's ConfigMap)",
+            "gunicorn, 2 workers x 2 threads (prd's until 2026-12-03)",
             _gunicorn(str(CONFIG)),
             {"GUNICORN_THREADS": "2"},
         ),
@@ -77,8 +77,13 @@ SERVERS = {
             ),
         ),
         Server(
-            "gunicorn-sync-no-access-log",
-            "gunicorn, 2 sync workers, no access log (what the log costs)",
+            "gunicorn-sync",
+            "gunicorn's own sync worker, 2 of them (its transport errors are HTML: a comparison)",
+            _gunicorn(str(CONFIG), "--worker-class", "sync"),
+        ),
+        Server(
+            "gunicorn-no-access-log",
+            "gunicorn, 2 event-loop workers, no access log (what the log costs)",
             _gunicorn(str(ROOT / "bench" / "gunicorn_without_access_log.py")),
         ),
         Server("granian", "granian 2.8, 2 WSGI workers, 1 thread each", _granian),
@@ -95,7 +100,7 @@ class BenchServer(LiveServer):
         database_url: str | None = None,
         app: str | None = None,
         env=None,
-        server: str = "gunicorn-sync",
+        server: str = "gunicorn-event-loop",
     ):
         production = {"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
         self.server = SERVERS[server]

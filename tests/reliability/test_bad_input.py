@@ -450,9 +450,9 @@ BEFORE_DJANGO = {
 }
 
 
-@pytest.fixture(scope="module", params=[1, 2], ids=["sync-worker", "threaded-worker"])
+@pytest.fixture(scope="module", params=[1, 2], ids=["event-loop-worker", "threaded-worker"])
 def server_with_a_user(request, cluster):
-    """A gunicorn with one worker class (threads 1: sync, 2: gthread) and one stored user."""
+    """A gunicorn with one worker class (threads 1: event loop, 2: gthread) and one stored user."""
     with LiveServer(database_url=cluster.url, workers=1, threads=request.param) as server:
         created = requests.post(
             server.url + "/api/users/",

@@ -1,10 +1,9 @@
 """Idle connections: more clients that connect and send nothing than the server has workers.
 
 Both worker classes keep an idle connection (a browser's preconnect, a client that stalls before
-its request) out of their workers (webapp/api/workers.py). The sync worker (GUNICORN_THREADS=1,
-the default) leaves it to the kernel (``TCP_DEFER_ACCEPT``) and closes it unread when
-``accept()`` hands it over still silent; the gthread worker (prd's) parks it in its poller.
-Either way everyone else is answered at once, no worker is killed for a timeout, and the server
+its request) out of their workers (webapp/api/workers.py): the event-loop worker
+(GUNICORN_THREADS=1, the default and prd's) and the gthread worker park it in their poller until
+it is readable. Everyone else is answered at once, no worker is killed for a timeout, and the server
 closes every idle connection after about GUNICORN_KEEPALIVE seconds. gunicorn's own sync
 worker blocks on the first idle connection until its worker timeout (docs/performance.md, "Idle
 connections").
@@ -23,13 +22,14 @@ IDLE = 8  # at least twice the requests either server below can serve at once
 KEEPALIVE = 1  # seconds a new connection may stay silent: short, so that the closes are seen
 TIMEOUT = 10  # GUNICORN_TIMEOUT given to the server: a blocked worker would be killed after it
 ANSWER_WITHIN = 3.0  # seconds; far below TIMEOUT, far above a normal answer
-# Seconds of reads beside the idle connections: past the kernel's deferral, which rounds
-# KEEPALIVE up to its SYN-ACK retransmissions (about 3 s for 1 s), and past the closes.
+# Seconds of reads beside the idle connections: well past KEEPALIVE, when the closes are due.
 WATCH = 8.0
 READS = 20  # at least this many, however soon the idle connections are closed
 
 
-@pytest.mark.parametrize("threads", [pytest.param(1, id="sync"), pytest.param(2, id="gthread")])
+@pytest.mark.parametrize(
+    "threads", [pytest.param(1, id="event-loop"), pytest.param(2, id="gthread")]
+)
 def test_idle_connections_hold_no_worker_and_every_other_client_is_answered(threads):
     env = {"GUNICORN_TIMEOUT": str(TIMEOUT), "GUNICORN_KEEPALIVE": str(KEEPALIVE)}
     with LiveServer(workers=WORKERS, threads=threads, env=env) as server:

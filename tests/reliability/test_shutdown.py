@@ -164,27 +164,30 @@ class Traffic:
 
 
 @pytest.mark.parametrize(
-    ("threads", "load_clients", "slow_clients"),
+    ("threads", "load_clients", "slow_clients", "keep_alive"),
     [
         # gthread workers (GUNICORN_THREADS>1): 8 requests at a time. The looping clients keep
         # their connections alive, so their requests in flight at SIGTERM are on connections the
         # server has accepted; gunicorn answers them during the grace period.
-        pytest.param(4, 3, 3, id="gthread-2x4"),
-        # sync workers (the default, GUNICORN_THREADS=1): one request per worker and a new
-        # connection per request. A connection opened just as SIGTERM lands sits in the kernel's
-        # accept queue and is reset when the workers exit, so the looping client finishes its
-        # last request first; the slow upload is the request in flight at SIGTERM.
-        pytest.param(1, 1, 1, id="sync-2x1"),
+        pytest.param(4, 3, 3, True, id="gthread-2x4"),
+        # event-loop workers (the default and prd's, GUNICORN_THREADS=1): one request at a time
+        # per worker, connections kept alive as with gthread.
+        pytest.param(1, 1, 1, True, id="event-loop-2x1"),
+        # The same with a client that closes each connection after its answer: a connection
+        # opened just as SIGTERM lands sits in the kernel's accept queue and is reset when the
+        # workers exit, so the looping client finishes its last request first; the slow upload
+        # is the request in flight at SIGTERM.
+        pytest.param(1, 1, 1, False, id="event-loop-2x1-connection-close"),
     ],
 )
 def test_sigterm_lets_in_flight_requests_finish_and_exits_in_time(
-    cluster, threads, load_clients, slow_clients
+    cluster, threads, load_clients, slow_clients, keep_alive
 ):
     server = LiveServer(
         database_url=cluster.url, workers=WORKERS, threads=threads, graceful_timeout=GRACE
     )
     with server:
-        traffic = Traffic(server, keep_alive=threads > 1, slow_clients=slow_clients)
+        traffic = Traffic(server, keep_alive=keep_alive, slow_clients=slow_clients)
         code, exit_seconds = traffic.through_sigterm(load_clients)
         log = server.log()
 

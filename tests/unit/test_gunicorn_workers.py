@@ -31,7 +31,7 @@ def config() -> Config:
     return cfg
 
 
-@pytest.fixture(params=[workers.SyncWorkerWithJSONErrors, workers.ThreadWorkerWithJSONErrors])
+@pytest.fixture(params=[workers.EventLoopWorkerWithJSONErrors, workers.ThreadWorkerWithJSONErrors])
 def worker(request):
     cfg = config()
     return request.param(0, os.getpid(), [], None, 30, cfg, Logger(cfg))
@@ -120,7 +120,7 @@ def test_a_closed_client_is_not_an_error(worker):
 
 @pytest.mark.parametrize(
     ("threads", "expected"),
-    [(1, workers.SyncWorkerWithJSONErrors), (3, workers.ThreadWorkerWithJSONErrors)],
+    [(1, workers.EventLoopWorkerWithJSONErrors), (3, workers.ThreadWorkerWithJSONErrors)],
 )
 def test_gunicorn_conf_picks_the_worker_for_its_threads(monkeypatch, threads, expected):
     monkeypatch.setenv("GUNICORN_THREADS", str(threads))
@@ -134,26 +134,3 @@ def test_gunicorn_conf_picks_the_worker_for_its_threads(monkeypatch, threads, ex
     assert conf["limit_request_line"] == limits.REQUEST_LINE_MAX_BYTES
     assert conf["limit_request_fields"] == limits.REQUEST_HEADERS_MAX
     assert conf["limit_request_field_size"] == limits.REQUEST_HEADER_MAX_BYTES
-
-
-def test_a_tcp_listener_defers_accepting_and_a_unix_one_cannot():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-        tcp.bind(("127.0.0.1", 0))
-        tcp.listen()
-        assert workers.defer_accept(tcp, 0)
-        # 0 would turn the option off: the kernel keeps at least one retransmission's worth.
-        assert tcp.getsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT) >= 1
-    unix, _ = socket.socketpair()
-    with unix, _:
-        assert not workers.defer_accept(unix, 5)
-
-
-def test_silent_is_true_until_bytes_arrive_and_again_once_the_client_has_gone():
-    client, server = socket.socketpair()
-    with server:
-        assert workers.silent(server)
-        client.sendall(b"GET")
-        assert not workers.silent(server)
-        assert server.recv(3) == b"GET"  # the peek left the bytes for the parser
-        client.close()
-        assert workers.silent(server)

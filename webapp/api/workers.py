@@ -13,17 +13,19 @@ refusals as ``{"detail": ...}`` JSON instead, with the status the contract docum
   folding, conflicting Content-Length and Transfer-Encoding, a transfer coding it does not know);
 - ``500`` anything else that reaches this handler (the application's fault, not the client's).
 
-gunicorn.conf.py picks the class: ``SyncWorkerWithJSONErrors`` for one thread per worker, else
-``ThreadWorkerWithJSONErrors`` (gunicorn's gthread). Their names must not end in "SyncWorker":
-gunicorn swaps such a class for its own gthread worker when there are several threads.
+gunicorn.conf.py picks the class: ``EventLoopWorkerWithJSONErrors`` for one thread per worker,
+else ``ThreadWorkerWithJSONErrors`` (gunicorn's gthread). Their names must not end in
+"SyncWorker": gunicorn swaps such a class for its own gthread worker when there are several
+threads.
 """
 
 from __future__ import annotations
 
 import errno
 import selectors
-import socket
 import time
+from collections import deque
+from concurrent import futures
 from datetime import datetime
 from functools import partial
 
@@ -31,7 +33,6 @@ from gunicorn import util
 from gunicorn.http import errors
 from gunicorn.http.wsgi import Response, default_environ
 from gunicorn.workers.gthread import TConn, ThreadWorker
-from gunicorn.workers.sync import SyncWorker
 
 REASONS = {
     400: "Bad Request",
@@ -124,58 +125,6 @@ class JSONErrorsMixin:
         self.log.access(response, req, environ, request_time)
 
 
-def defer_accept(listener, seconds: int) -> bool:
-    """Ask the kernel to hand a connection of this listener to ``accept()`` only once its first
-    bytes have arrived, or once about ``seconds`` have passed without any (Linux's
-    ``TCP_DEFER_ACCEPT``). False where there is no such option: not Linux, or a Unix socket."""
-    option = getattr(socket, "TCP_DEFER_ACCEPT", None)
-    if option is None or listener.family not in (socket.AF_INET, socket.AF_INET6):
-        return False
-    listener.setsockopt(socket.IPPROTO_TCP, option, max(1, seconds))  # 0 would turn it off
-    return True
-
-
-def silent(client: socket.socket) -> bool:
-    """Nothing to read on this connection right now (or the client has gone): one peek."""
-    try:
-        return client.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-    except OSError:  # BlockingIOError: nothing yet; any other: reset by the client
-        return True
-
-
-class SyncWorkerWithJSONErrors(JSONErrorsMixin, SyncWorker):
-    """gunicorn's sync worker, with idle connections kept away from it by the kernel.
-
-    A sync worker serves one connection at a time and reads its request with no timeout: an
-    idle connection (a browser's preconnect, a client that stalls before its request) would
-    hold it until gunicorn's worker timeout killed it. Its listening sockets defer accepting
-    (``defer_accept``) for ``keepalive`` seconds, so a silent connection waits in the kernel,
-    not in a worker. One that ``accept()`` returns with nothing to read has been silent that
-    long: it is closed at once, unread (tests/reliability/test_idle_connections.py). Where the
-    kernel cannot defer (not Linux, a Unix socket), this is gunicorn's sync worker as it is.
-    """
-
-    deferring: frozenset[int] = frozenset()  # the file descriptors of the deferring listeners
-
-    def run(self):
-        self.deferring = frozenset(
-            listener.fileno()
-            for listener in self.sockets
-            if defer_accept(listener, self.cfg.keepalive)
-        )
-        super().run()
-
-    def accept(self, listener):
-        client, address = listener.accept()
-        if listener.fileno() in self.deferring and silent(client):
-            self.log.debug("Closing a connection silent for %ss: %s", self.cfg.keepalive, address)
-            client.close()
-            return
-        client.setblocking(True)
-        util.close_on_exec(client)
-        self.handle(listener, client, address)
-
-
 class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
     """gthread, with a new connection parked in the poller until its first bytes arrive.
 
@@ -201,3 +150,41 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
         self.poller.register(
             client, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn)
         )
+
+
+class EventLoopWorkerWithJSONErrors(ThreadWorkerWithJSONErrors):
+    """gthread's event loop, with each request served on the loop's own thread.
+
+    gthread hands every readable connection to its thread pool and takes the outcome back
+    through a pipe: a future, a queue, a wake-up byte and two hand-overs of the GIL per request.
+    In the container at prd's CPU limit that hand-off cost more than a tenth of the CPU of a
+    request (docs/performance.md, "The event-loop worker"). This worker keeps the rest of
+    gthread: the poller that parks new and kept-alive connections until they are readable and
+    closes them after ``keepalive`` seconds, keep-alive itself, the graceful stop. It serves a
+    readable connection at once, on the loop's thread, one request at a time like a sync
+    worker. So a request that hangs stops the worker's heartbeat, and gunicorn's worker
+    timeout applies to it as to a sync worker's. gthread's thread pool is created and never
+    used: it starts no thread until something is submitted.
+    """
+
+    def init_process(self):
+        self._ready: deque[TConn] = deque()
+        self._serving = False
+        super().init_process()
+
+    def enqueue_req(self, conn):
+        # Called by the poller's callbacks, and again by finish_request for a connection whose
+        # next request is already buffered (pipelining): the outermost call serves the queue,
+        # so a client that pipelines many requests makes a loop here, not a deep recursion.
+        self._ready.append(conn)
+        if self._serving:
+            return
+        self._serving = True
+        try:
+            while self._ready:
+                conn = self._ready.popleft()
+                outcome: futures.Future = futures.Future()
+                outcome.set_result(self.handle(conn))  # handle() turns every Exception into False
+                self.finish_request(conn, outcome)
+        finally:
+            self._serving = False
