@@ -1,22 +1,28 @@
 """The event-loop worker (GUNICORN_THREADS=1, webapp/api/workers.py) on a real gunicorn.
 
-It serves each request on the worker's own thread, keeps connections alive between requests
-and answers pipelined requests in order. gthread (GUNICORN_THREADS=2) is the contrast that
+It serves each request that has arrived whole on the worker's own thread, a request still
+arriving on a thread of its own, keeps connections alive between requests and answers pipelined
+requests in order. gthread (GUNICORN_THREADS=2) is the contrast that
 shows the thread count below can see a thread pool.
 """
 
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
 import requests
 
 from harness.common.procs import children_of
+from harness.testing import raw_http
 from harness.testing.live_server import LiveServer
 
 PIPELINED = 600  # several of gunicorn's 8 KB reads of requests sent in one write
+UPLOAD_STALL = 3.0  # seconds the slow upload's second half waits
+READ_WITHIN = 1.0  # seconds a request beside it may take, at most
 
 
 def _threads_of(pid: int) -> int:
@@ -99,3 +105,78 @@ def test_pipelined_requests_on_one_connection_are_all_answered_in_order():
     assert len(answers) == PIPELINED, f"only {len(answers)} of {PIPELINED} answered"
     assert statuses == [200 if i % 2 == 0 else 404 for i in range(PIPELINED)], statuses[:20]
     assert after.status_code == 200
+
+
+def test_a_slow_upload_does_not_hold_the_connections_parked_beside_it():
+    # One worker: the upload and the reads are on the same worker's connections.
+    with (
+        LiveServer(workers=1, threads=1) as server,
+        socket.create_connection(("127.0.0.1", server.port), timeout=10) as reader,
+    ):
+        reader.sendall(_get("/api/users/"))
+        assert _responses(reader, 1)[0][0] == 200  # now a kept-alive connection
+        upload, rest = raw_http.start_half_sent_post(
+            server.port, {"dni": "87654321X", "name": "Slow"}
+        )
+        with upload:
+            finish = threading.Timer(UPLOAD_STALL, upload.sendall, [rest])
+            time.sleep(0.3)  # the worker has seen the upload's first half
+            finish.start()
+            waits = []
+            for _ in range(5):
+                started = time.monotonic()
+                reader.sendall(_get("/api/users/"))
+                try:
+                    assert _responses(reader, 1)[0][0] == 200
+                except OSError as exc:  # closed while it waited: as bad as a slow read
+                    pytest.fail(f"a read beside a stalled upload failed: {exc!r}")
+                waits.append(time.monotonic() - started)
+            # requests (urllib3) writes a POST's head and body apart: it must not wait either.
+            with requests.Session() as session:
+                for n in range(5):
+                    started = time.monotonic()
+                    created = session.post(
+                        server.url + "/api/users/",
+                        json={"dni": f"1111111{n}A", "name": "Beside"},
+                        timeout=10,
+                    )
+                    waits.append(time.monotonic() - started)
+                    assert created.status_code == 201, created.text
+            finish.join()
+            uploaded = raw_http.parse_response(upload.recv(65536))
+    print(f"event-loop worker: requests beside a stalled upload took at most {max(waits):.3f}s")
+    assert max(waits) < READ_WITHIN, (
+        f"a request waited {max(waits):.2f}s beside an upload stalled for {UPLOAD_STALL}s: the "
+        "worker held it behind the upload"
+    )
+    assert uploaded.status == 201, uploaded
+
+
+@pytest.mark.parametrize(
+    "threads", [pytest.param(1, id="event-loop"), pytest.param(2, id="gthread")]
+)
+def test_a_request_waiting_while_the_loop_was_held_is_served_not_reset(threads):
+    # gunicorn's graceful close holds the worker's loop up to 2 s for a client that keeps its
+    # socket open after a "Connection: close" answer; meanwhile a kept-alive connection passes
+    # its GUNICORN_KEEPALIVE with a request waiting on it.
+    env = {"GUNICORN_KEEPALIVE": "1"}
+    with (
+        LiveServer(workers=1, threads=threads, env=env) as server,
+        socket.create_connection(("127.0.0.1", server.port), timeout=10) as reader,
+    ):
+        reader.sendall(_get("/api/users/"))
+        assert _responses(reader, 1)[0][0] == 200  # parked, kept alive for 1 s
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as closer:
+            closer.sendall(
+                b"GET /api/users/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            )
+            assert _responses(closer, 1)[0][0] == 200  # the worker now waits for our close
+            reader.sendall(_get("/api/users/"))
+            try:
+                answers = _responses(reader, 1)
+            except OSError as exc:
+                answers = [(None, {}, repr(exc).encode())]
+    assert [status for status, _, _ in answers] == [200], (
+        f"the request sent while the loop was held got {answers}: its connection was closed as "
+        "expired instead of served"
+    )

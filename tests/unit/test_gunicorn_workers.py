@@ -134,3 +134,41 @@ def test_gunicorn_conf_picks_the_worker_for_its_threads(monkeypatch, threads, ex
     assert conf["limit_request_line"] == limits.REQUEST_LINE_MAX_BYTES
     assert conf["limit_request_fields"] == limits.REQUEST_HEADERS_MAX
     assert conf["limit_request_field_size"] == limits.REQUEST_HEADER_MAX_BYTES
+
+
+@pytest.mark.parametrize(
+    ("sent", "arrived"),
+    [
+        (b"GET /api/users/ HTTP/1.1\r\nHost: x\r\n\r\n", True),
+        (b"GET /api/users/ HTTP/1.1\r\nHost: x\r\n", False),  # the head goes on
+        (b"POST /api/users/ HTTP/1.1\r\nContent-Length: 10\r\n\r\n12345", False),
+        (b"POST /api/users/ HTTP/1.1\r\ncontent-length: 10\r\n\r\n1234567890", True),
+        (b"POST /api/users/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello", False),
+        (b"POST /api/users/ HTTP/1.1\r\nContent-Length: ten\r\n\r\n", True),  # refused unread
+    ],
+)
+def test_request_arrived_sees_a_whole_request_without_reading_it(sent, arrived):
+    client, server = socket.socketpair()
+    with client, server:
+        client.sendall(sent)
+        conn = workers.TConn(config(), server, ADDR, ADDR)
+        assert workers.request_arrived(conn) is arrived
+        assert server.recv(65536) == sent  # only peeked
+
+
+def test_request_arrived_counts_what_gunicorn_has_already_buffered():
+    client, server = socket.socketpair()
+    with client, server:
+        conn = workers.TConn(config(), server, ADDR, ADDR)
+        conn.parser = http.get_parser(conn.cfg, server, ADDR)
+        conn.parser.unreader.unread(b"POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nab")
+        assert not workers.request_arrived(conn)  # buffered, and nothing yet on the socket
+        client.sendall(b"cd")
+        assert workers.request_arrived(conn)
+
+
+def test_request_arrived_is_true_for_a_client_that_has_gone():
+    client, server = socket.socketpair()
+    with server:
+        client.close()
+        assert workers.request_arrived(workers.TConn(config(), server, ADDR, ADDR))

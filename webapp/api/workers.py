@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import errno
 import selectors
+import socket
 import time
 from collections import deque
 from concurrent import futures
@@ -48,6 +49,12 @@ _SERVER_FAULTS = (
 )
 _FRAMING_HEADERS = {"CONTENT-LENGTH", "TRANSFER-ENCODING"}
 _MAX_REASON = 200  # characters of gunicorn's account of the error quoted back to the client
+# Bytes of a request the event-loop worker peeks at to see that it has arrived whole: a head and
+# body larger than this are served by a thread, as if still arriving.
+PEEK_BYTES = 65536
+# Seconds the event-loop worker waits, in turn, for the rest of a request that has partly
+# arrived before it hands the request to a thread: about 9 ms in all.
+ARRIVAL_PAUSES = (0.0002, 0.0008, 0.002, 0.006)
 
 
 def _reason(exc: BaseException) -> str:
@@ -152,19 +159,58 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
         )
 
 
+def request_arrived(conn: TConn) -> bool:
+    """Whether the whole of the connection's next request is already here: its head and the body
+    its Content-Length announces, in gunicorn's buffer and the socket's (one peek, nothing read).
+
+    Serving such a request cannot wait on the client. A head not yet ended, a body still on its
+    way, a chunked body or a head too big to peek at all answer False; a closed or reset
+    connection answers True (serving it only finds that out).
+    """
+    buffered = conn.parser.unreader.buf.getvalue() if conn.parser is not None else b""
+    try:
+        peeked = conn.sock.recv(PEEK_BYTES, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        peeked = b""
+    except OSError:
+        return True
+    else:
+        if not peeked and not buffered:
+            return True  # the client has closed its side
+    data = buffered + peeked
+    head_end = data.find(b"\r\n\r\n")
+    if head_end < 0:
+        return False
+    length = 0
+    for line in data[:head_end].split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"transfer-encoding":
+            return False
+        if name == b"content-length":
+            try:
+                length = int(value.strip())
+            except ValueError:
+                return True  # gunicorn refuses it without reading a body
+    return len(data) >= head_end + 4 + length
+
+
 class EventLoopWorkerWithJSONErrors(ThreadWorkerWithJSONErrors):
-    """gthread's event loop, with each request served on the loop's own thread.
+    """gthread's event loop, with each request that has fully arrived served on the loop's thread.
 
     gthread hands every readable connection to its thread pool and takes the outcome back
     through a pipe: a future, a queue, a wake-up byte and two hand-overs of the GIL per request.
     In the container at prd's CPU limit that hand-off cost more than a tenth of the CPU of a
     request (docs/performance.md, "The event-loop worker"). This worker keeps the rest of
     gthread: the poller that parks new and kept-alive connections until they are readable and
-    closes them after ``keepalive`` seconds, keep-alive itself, the graceful stop. It serves a
-    readable connection at once, on the loop's thread, one request at a time like a sync
-    worker. So a request that hangs stops the worker's heartbeat, and gunicorn's worker
-    timeout applies to it as to a sync worker's. gthread's thread pool is created and never
-    used: it starts no thread until something is submitted.
+    closes them after ``keepalive`` seconds, keep-alive itself, the graceful stop. A readable
+    connection whose whole request has arrived (``request_arrived``: nearly every one) is served
+    at once, on the loop's thread, one request at a time like a sync worker; a request that
+    hangs in the application stops the worker's heartbeat, so gunicorn's worker timeout applies
+    to it as to a sync worker's. A request still arriving (a slow upload, a stalled client)
+    goes to gthread's thread pool instead (one thread, as ``GUNICORN_THREADS=1`` says), so that
+    it does not hold up the connections parked beside it in this worker. A kept-alive connection
+    is closed for its age only when no request is waiting on it.
     """
 
     def init_process(self):
@@ -172,7 +218,38 @@ class EventLoopWorkerWithJSONErrors(ThreadWorkerWithJSONErrors):
         self._serving = False
         super().init_process()
 
+    @staticmethod
+    def _arrives(conn: TConn) -> bool:
+        """Whether the connection's request has arrived whole, or does within a few ms.
+
+        Many clients (urllib3, so requests) send a request's head and its body in two writes:
+        the poller sees the head first, and the body follows within microseconds. A short wait
+        keeps those requests on this thread; a request still incomplete after it is a slow one.
+        """
+        for pause in ARRIVAL_PAUSES:
+            if request_arrived(conn):
+                return True
+            time.sleep(pause)
+        return request_arrived(conn)
+
+    def murder_keepalived(self, force=False):
+        # Serving a request holds this loop, and so does gunicorn's graceful close of a
+        # connection (up to 2 s), so a parked connection can look expired when its next request
+        # has been waiting all along: closing it then would reset that request. Whatever is
+        # readable is served first; only connections still silent are closed for their age
+        # (tests/unit/test_event_loop_worker.py).
+        if (
+            not force
+            and self.keepalived_conns
+            and self.keepalived_conns[0].timeout <= time.monotonic()
+        ):
+            self.wait_for_and_dispatch_events(timeout=0)
+        super().murder_keepalived(force)
+
     def enqueue_req(self, conn):
+        if not self._arrives(conn):
+            super().enqueue_req(conn)  # a thread of the pool waits for the rest
+            return
         # Called by the poller's callbacks, and again by finish_request for a connection whose
         # next request is already buffered (pipelining): the outermost call serves the queue,
         # so a client that pipelines many requests makes a loop here, not a deep recursion.
