@@ -62,7 +62,7 @@ def run_scenarios(app: BenchServer, ceiling: BenchServer, opts, wrk: Wrk, ids, n
         say(format_row(scenario, figures))
         if opts.profile:
             path = profile(app, wrk, scenario, opts, ids, name)
-            say(f"    profile: {path.relative_to(ROOT)}")
+            say(f"    profile: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
             say(summarise_profile(path, indent="    "))
     return results
 
