@@ -29,6 +29,7 @@ import datetime
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -262,7 +263,14 @@ def new_report(opts) -> dict:
     }
 
 
+def _exit_on_sigterm(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
 def main(argv=None) -> int:
+    # A SIGTERM (a job's timeout, kill) unwinds like Ctrl-C: the servers, the containers and the
+    # throwaway PostgreSQL started below are stopped on the way out instead of left running.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     opts = parse_args(argv)
     ensure_wrk()
     opts.output.mkdir(parents=True, exist_ok=True)
