@@ -82,7 +82,36 @@ def exchange(port: int, data: bytes, timeout: float = 15, limit: int = 65536) ->
                 answer += chunk
         except OSError as exc:
             error = f"{type(exc).__name__}: {exc}"
-    response = parse_response(answer, error)
+    return _recorded(data, parse_response(answer, error))
+
+
+def _recorded(request: bytes, response: RawResponse) -> RawResponse:
     if response.status is not None:  # recorded for the contract-coverage gate like any client's
-        exchanges.record_raw(data, response.status, response.headers, response.body)
+        exchanges.record_raw(request, response.status, response.headers, response.body)
     return response
+
+
+def read_responses(sock: socket.socket, sent: list[bytes]) -> list[RawResponse]:
+    """Read one answer for each request in SENT from a kept-alive connection, in order, each
+    framed by its Content-Length, and record each like ``exchange`` does.
+
+    Returns fewer answers than requests when the server closes the connection first; a socket
+    error (a reset, a timeout) is raised to the caller.
+    """
+    buffer, answers = b"", []
+    while len(answers) < len(sent):
+        head_end = buffer.find(b"\r\n\r\n")
+        if head_end < 0:
+            if not (chunk := sock.recv(65536)):
+                break  # the server closed the connection
+            buffer += chunk
+            continue
+        length = int(parse_response(buffer[: head_end + 4]).headers.get("content-length", "0"))
+        end = head_end + 4 + length
+        while len(buffer) < end and (chunk := sock.recv(65536)):
+            buffer += chunk
+        if len(buffer) < end:
+            break
+        answers.append(_recorded(sent[len(answers)], parse_response(buffer[:end])))
+        buffer = buffer[end:]
+    return answers

@@ -44,35 +44,15 @@ def test_requests_are_served_on_the_workers_own_thread(threads, expected):
         assert all(count > 1 for count in counts), f"gthread's pool not seen: {counts}"
 
 
-def _responses(sock: socket.socket, count: int) -> list[tuple[int, dict[str, str], bytes]]:
-    """Read COUNT responses (each with a Content-Length) from SOCK, in order."""
-    buffer, answers = b"", []
-    while len(answers) < count:
-        head_end = buffer.find(b"\r\n\r\n")
-        if head_end < 0:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break  # the server closed the connection
-            buffer += chunk
-            continue
-        lines = buffer[:head_end].decode("latin-1").split("\r\n")
-        headers = {
-            k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in lines[1:])
-        }
-        length = int(headers.get("content-length", "0"))
-        while len(buffer) < head_end + 4 + length:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            buffer += chunk
-        body = buffer[head_end + 4 : head_end + 4 + length]
-        answers.append((int(lines[0].split()[1]), headers, body))
-        buffer = buffer[head_end + 4 + length :]
-    return answers
-
-
 def _get(path: str) -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode()
+
+
+def _status(sock: socket.socket, request: bytes) -> int | None:
+    """Send REQUEST on the kept-alive SOCK and read its answer's status (None: none came)."""
+    sock.sendall(request)
+    answers = raw_http.read_responses(sock, [request])
+    return answers[0].status if answers else None
 
 
 def test_a_connection_is_kept_alive_between_requests():
@@ -81,11 +61,12 @@ def test_a_connection_is_kept_alive_between_requests():
         LiveServer(workers=1, threads=1) as server,
         socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock,
     ):
+        request = _get("/api/users/")
         for _ in range(3):
-            sock.sendall(_get("/api/users/"))
-            answers += _responses(sock, 1)
-    assert [status for status, _, _ in answers] == [200, 200, 200], answers
-    assert all(headers.get("connection") == "keep-alive" for _, headers, _ in answers), answers
+            sock.sendall(request)
+            answers += raw_http.read_responses(sock, [request])
+    assert [answer.status for answer in answers] == [200, 200, 200], answers
+    assert all(answer.headers.get("connection") == "keep-alive" for answer in answers), answers
 
 
 def test_pipelined_requests_on_one_connection_are_all_answered_in_order():
@@ -96,11 +77,12 @@ def test_pipelined_requests_on_one_connection_are_all_answered_in_order():
         known, unknown = f"/api/users/{created['id']}/", f"/api/users/{created['id'] + 1}/"
         paths = [known if i % 2 == 0 else unknown for i in range(PIPELINED)]
         with socket.create_connection(("127.0.0.1", server.port), timeout=15) as sock:
-            sock.sendall(b"".join(_get(path) for path in paths))
-            answers = _responses(sock, PIPELINED)
+            sent = [_get(path) for path in paths]
+            sock.sendall(b"".join(sent))
+            answers = raw_http.read_responses(sock, sent)
         # The same server still answers others afterwards.
         after = requests.get(server.url + known, timeout=10)
-    statuses = [status for status, _, _ in answers]
+    statuses = [answer.status for answer in answers]
     print(f"event-loop worker: {len(answers)} of {PIPELINED} pipelined requests answered")
     assert len(answers) == PIPELINED, f"only {len(answers)} of {PIPELINED} answered"
     assert statuses == [200 if i % 2 == 0 else 404 for i in range(PIPELINED)], statuses[:20]
@@ -113,8 +95,7 @@ def test_a_slow_upload_does_not_hold_the_connections_parked_beside_it():
         LiveServer(workers=1, threads=1) as server,
         socket.create_connection(("127.0.0.1", server.port), timeout=10) as reader,
     ):
-        reader.sendall(_get("/api/users/"))
-        assert _responses(reader, 1)[0][0] == 200  # now a kept-alive connection
+        assert _status(reader, _get("/api/users/")) == 200  # now a kept-alive connection
         upload, rest = raw_http.start_half_sent_post(
             server.port, {"dni": "87654321X", "name": "Slow"}
         )
@@ -125,9 +106,8 @@ def test_a_slow_upload_does_not_hold_the_connections_parked_beside_it():
             waits = []
             for _ in range(5):
                 started = time.monotonic()
-                reader.sendall(_get("/api/users/"))
                 try:
-                    assert _responses(reader, 1)[0][0] == 200
+                    assert _status(reader, _get("/api/users/")) == 200
                 except OSError as exc:  # closed while it waited: as bad as a slow read
                     pytest.fail(f"a read beside a stalled upload failed: {exc!r}")
                 waits.append(time.monotonic() - started)
@@ -164,19 +144,15 @@ def test_a_request_waiting_while_the_loop_was_held_is_served_not_reset(threads):
         LiveServer(workers=1, threads=threads, env=env) as server,
         socket.create_connection(("127.0.0.1", server.port), timeout=10) as reader,
     ):
-        reader.sendall(_get("/api/users/"))
-        assert _responses(reader, 1)[0][0] == 200  # parked, kept alive for 1 s
+        assert _status(reader, _get("/api/users/")) == 200  # parked, kept alive for 1 s
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as closer:
-            closer.sendall(
-                b"GET /api/users/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-            )
-            assert _responses(closer, 1)[0][0] == 200  # the worker now waits for our close
-            reader.sendall(_get("/api/users/"))
+            closing = b"GET /api/users/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            assert _status(closer, closing) == 200  # the worker now waits for our close
             try:
-                answers = _responses(reader, 1)
+                got = _status(reader, _get("/api/users/"))
             except OSError as exc:
-                answers = [(None, {}, repr(exc).encode())]
-    assert [status for status, _, _ in answers] == [200], (
-        f"the request sent while the loop was held got {answers}: its connection was closed as "
+                got = repr(exc)
+    assert got == 200, (
+        f"the request sent while the loop was held got {got}: its connection was closed as "
         "expired instead of served"
     )
