@@ -140,7 +140,8 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
     client) take every thread of a worker, and the service stops answering anyone for seconds.
     Here a new connection waits in the poller as gunicorn's own deferred connections do: it
     takes a thread only once it is readable, and is closed after ``keepalive`` seconds if it
-    never is (tests/reliability/test_idle_connections.py).
+    never is (tests/reliability/test_idle_connections.py). A kept-alive connection is closed for
+    its age only when no request is waiting on it.
     """
 
     def accept(self, listener):
@@ -157,6 +158,20 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
         self.poller.register(
             client, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn)
         )
+
+    def murder_keepalived(self, force=False):
+        # gunicorn's graceful close of a connection holds this loop for up to 2 s (and the
+        # event-loop worker's requests hold it while they are served), so a parked connection
+        # can look expired when its next request has been waiting all along: closing it then
+        # would reset that request. Whatever is readable is dispatched first; only connections
+        # still silent are closed for their age (tests/unit/test_event_loop_worker.py).
+        if (
+            not force
+            and self.keepalived_conns
+            and self.keepalived_conns[0].timeout <= time.monotonic()
+        ):
+            self.wait_for_and_dispatch_events(timeout=0)
+        super().murder_keepalived(force)
 
 
 def request_arrived(conn: TConn) -> bool:
@@ -209,8 +224,7 @@ class EventLoopWorkerWithJSONErrors(ThreadWorkerWithJSONErrors):
     hangs in the application stops the worker's heartbeat, so gunicorn's worker timeout applies
     to it as to a sync worker's. A request still arriving (a slow upload, a stalled client)
     goes to gthread's thread pool instead (one thread, as ``GUNICORN_THREADS=1`` says), so that
-    it does not hold up the connections parked beside it in this worker. A kept-alive connection
-    is closed for its age only when no request is waiting on it.
+    it does not hold up the connections parked beside it in this worker.
     """
 
     def init_process(self):
@@ -231,20 +245,6 @@ class EventLoopWorkerWithJSONErrors(ThreadWorkerWithJSONErrors):
                 return True
             time.sleep(pause)
         return request_arrived(conn)
-
-    def murder_keepalived(self, force=False):
-        # Serving a request holds this loop, and so does gunicorn's graceful close of a
-        # connection (up to 2 s), so a parked connection can look expired when its next request
-        # has been waiting all along: closing it then would reset that request. Whatever is
-        # readable is served first; only connections still silent are closed for their age
-        # (tests/unit/test_event_loop_worker.py).
-        if (
-            not force
-            and self.keepalived_conns
-            and self.keepalived_conns[0].timeout <= time.monotonic()
-        ):
-            self.wait_for_and_dispatch_events(timeout=0)
-        super().murder_keepalived(force)
 
     def enqueue_req(self, conn):
         if not self._arrives(conn):
