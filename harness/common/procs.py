@@ -40,3 +40,27 @@ def children_of(pid: int) -> list[int]:
             if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(stat.parent.name))
     return found
+
+
+# States of /proc/net/tcp: open both ways, and closed for sending by this side only (its end
+# sent, acknowledged or not yet) while it waits for the peer's.
+ESTABLISHED = "01"
+HALF_CLOSED = ("04", "05")  # FIN_WAIT1, FIN_WAIT2
+
+
+def connections_held(pid: int, port: int, states: tuple[str, ...] = (ESTABLISHED,)) -> int:
+    """The TCP connections to local PORT, in one of STATES, whose socket process PID holds
+    (Linux's /proc; a server's accepted client connections)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    held = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()  # local address, remote address, state, ..., inode
+        local_port = int(fields[1].rsplit(":", 1)[1], 16)
+        if local_port == port and fields[3] in states and fields[9] in inodes:
+            held += 1
+    return held

@@ -4,36 +4,17 @@ connections the killed workers held (an event-loop worker serves one request at 
 also holds its kept-alive connections: a request sent on one as the worker dies is lost with it);
 no user that got a 201 is missing afterwards."""
 
-import contextlib
 import os
 import random
 import signal
 import time
-from pathlib import Path
 
-from harness.common.procs import children_of
+from harness.common.procs import children_of, connections_held
 from harness.testing.live_server import LiveServer
 from harness.testing.load import MixedLoad
 
 KILLS = 3
 WORKERS = 3
-
-
-def connections_held(pid: int, port: int) -> int:
-    """The established client connections to PORT whose socket process PID holds (Linux)."""
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        with contextlib.suppress(OSError):
-            target = os.readlink(fd)
-            if target.startswith("socket:["):
-                inodes.add(target[len("socket:[") : -1])
-    held = 0
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()  # local address, remote address, state, ..., inode
-        local_port = int(fields[1].rsplit(":", 1)[1], 16)
-        if local_port == port and fields[3] == "01" and fields[9] in inodes:  # 01: ESTABLISHED
-            held += 1
-    return held
 
 
 def kill_workers(master: int, port: int, load: MixedLoad, rng: random.Random):

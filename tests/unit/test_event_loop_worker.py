@@ -3,12 +3,15 @@
 It serves each request that has arrived whole on the worker's own thread, a request still
 arriving on a thread of its own, keeps connections alive between requests and answers pipelined
 requests in order. gthread (GUNICORN_THREADS=2) is the contrast that
-shows the thread count below can see a thread pool.
+shows the thread count below can see a thread pool. Both workers end a connection in their
+poller, so a client that keeps its socket open after its last answer holds no one up.
 """
 
 from __future__ import annotations
 
+import json
 import socket
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -16,13 +19,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from harness.common.procs import children_of
+from harness.common.procs import HALF_CLOSED, children_of, connections_held
 from harness.testing import raw_http
 from harness.testing.live_server import LiveServer
+from webapp.api.limits import REQUEST_LINE_MAX_BYTES
+from webapp.api.workers import LINGER_SECONDS
 
 PIPELINED = 600  # several of gunicorn's 8 KB reads of requests sent in one write
 UPLOAD_STALL = 3.0  # seconds the slow upload's second half waits
 READ_WITHIN = 1.0  # seconds a request beside it may take, at most
+LOOP_HELD = 2.0  # seconds the event-loop worker's loop is held, past a keep-alive of 1 s
 
 
 def _threads_of(pid: int) -> int:
@@ -132,26 +138,99 @@ def test_a_slow_upload_does_not_hold_the_connections_parked_beside_it():
     assert uploaded.status == 201, uploaded
 
 
+def _closing_get(sock: socket.socket) -> int | None:
+    """A GET that asks the worker to end the connection; the socket stays open after it."""
+    return _status(
+        sock, b"GET /api/users/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+
+
 @pytest.mark.parametrize(
     "threads", [pytest.param(1, id="event-loop"), pytest.param(2, id="gthread")]
 )
-def test_a_request_waiting_while_the_loop_was_held_is_served_not_reset(threads):
-    # gunicorn's graceful close holds the worker's loop up to 2 s for a client that keeps its
-    # socket open after a "Connection: close" answer; meanwhile a kept-alive connection passes
-    # its GUNICORN_KEEPALIVE with a request waiting on it.
-    env = {"GUNICORN_KEEPALIVE": "1"}
+def test_a_client_that_keeps_its_socket_open_after_the_last_answer_holds_no_one_up(threads):
+    # After an answer with "Connection: close" the worker waits up to 2 s for the client to
+    # close too (RFC 9112 section 9.6); gunicorn waits on the worker's loop, which serves no one
+    # meanwhile.
     with (
-        LiveServer(workers=1, threads=threads, env=env) as server,
+        LiveServer(workers=1, threads=threads) as server,
         socket.create_connection(("127.0.0.1", server.port), timeout=10) as reader,
     ):
-        assert _status(reader, _get("/api/users/")) == 200  # parked, kept alive for 1 s
+        assert _status(reader, _get("/api/users/")) == 200  # a kept-alive connection
+        waits = []
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as closer:
+                assert _closing_get(closer) == 200
+                assert closer.recv(1) == b"", "the worker did not end the connection it closed"
+                started = time.monotonic()
+                assert _status(reader, _get("/api/users/")) == 200
+                waits.append(time.monotonic() - started)
+        # The client's close ends the worker's wait: the next connection is answered too.
+        assert requests.get(server.url + "/api/users/", timeout=10).status_code == 200
+        # A client that never closes: the worker gives its socket up after LINGER_SECONDS.
+        (worker,) = children_of(server.process.pid)
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as closer:
-            closing = b"GET /api/users/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-            assert _status(closer, closing) == 200  # the worker now waits for our close
-            try:
-                got = _status(reader, _get("/api/users/"))
-            except OSError as exc:
-                got = repr(exc)
+            assert _closing_get(closer) == 200
+            assert closer.recv(1) == b""  # the worker has half-closed it
+            lingering = connections_held(worker, server.port, HALF_CLOSED)
+            time.sleep(LINGER_SECONDS + 1.5)  # and at most one turn of the loop (1 s)
+            after = connections_held(worker, server.port, HALF_CLOSED)
+    print(f"requests beside a client that keeps its socket open took at most {max(waits):.3f}s")
+    assert max(waits) < READ_WITHIN, (
+        f"a request waited {max(waits):.2f}s while another client kept its socket open after "
+        "its last answer: the worker waited for that client's close instead of serving"
+    )
+    assert lingering == 1, f"{lingering} half-closed connections held by the worker, expected 1"
+    assert after == 0, f"the worker still held {after} connections {LINGER_SECONDS}s after"
+
+
+@pytest.mark.parametrize(
+    "threads", [pytest.param(1, id="event-loop"), pytest.param(2, id="gthread")]
+)
+def test_a_refusal_reaches_a_client_whose_request_was_not_read_to_its_end(threads):
+    # The worker answers 414 after the request line and closes; what it never read must be
+    # drained first, or the kernel resets the connection and the client can lose the answer.
+    refused = b"GET /" + b"a" * REQUEST_LINE_MAX_BYTES + b" HTTP/1.1\r\nHost: localhost\r\n"
+    unread = b"X-Filler: " + b"f" * 30_000 + b"\r\n\r\n"
+    with LiveServer(workers=1, threads=threads) as server:
+        answers = [raw_http.exchange(server.port, refused + unread) for _ in range(5)]
+    assert [(answer.status, answer.error) for answer in answers] == [(414, None)] * 5, answers
+    assert all(answer.headers.get("content-type") == "application/json" for answer in answers)
+
+
+def test_a_request_waiting_while_the_loop_was_held_is_served_not_reset():
+    # A write waiting on the SQLite lock holds the event-loop worker's loop; meanwhile a
+    # kept-alive connection passes its GUNICORN_KEEPALIVE with a request waiting on it.
+    env = {"GUNICORN_KEEPALIVE": "1"}
+    with (
+        LiveServer(workers=1, threads=1, env=env) as server,
+        socket.create_connection(("127.0.0.1", server.port), timeout=10) as reader,
+        socket.create_connection(("127.0.0.1", server.port), timeout=10) as writer,
+    ):
+        assert _status(reader, _get("/api/users/")) == 200  # parked, kept alive for 1 s
+        body = json.dumps({"dni": "12345678Z", "name": "Held"}).encode()
+        post = (
+            b"POST /api/users/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        lock = sqlite3.connect(server.data_dir / "db.sqlite3", isolation_level=None)
+        try:
+            lock.execute("BEGIN IMMEDIATE")  # the worker's write now waits (up to 10 s)
+            writer.sendall(post)
+            time.sleep(0.3)  # the worker is in the write
+            reader.sendall(_get("/api/users/"))
+            time.sleep(LOOP_HELD)  # past the reader's keep-alive
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        written = raw_http.read_responses(writer, [post])
+        try:
+            answers = raw_http.read_responses(reader, [_get("/api/users/")])
+            got = answers[0].status if answers else "no answer"
+        except OSError as exc:
+            got = repr(exc)
+    assert [answer.status for answer in written] == [201], written
     assert got == 200, (
         f"the request sent while the loop was held got {got}: its connection was closed as "
         "expired instead of served"

@@ -55,6 +55,12 @@ PEEK_BYTES = 65536
 # Seconds the event-loop worker waits, in turn, for the rest of a request that has partly
 # arrived before it hands the request to a thread: about 9 ms in all.
 ARRIVAL_PAUSES = (0.0002, 0.0008, 0.002, 0.006)
+# After an answer that ends its connection, the worker half-closes it and reads what the client
+# still sends, until the client closes, for this long and this much at most (RFC 9112 section 9.6:
+# unread bytes would make the kernel reset the connection, and the client could lose the answer).
+# gunicorn's own values (util.close_graceful).
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 65536
 
 
 def _reason(exc: BaseException) -> str:
@@ -132,6 +138,31 @@ class JSONErrorsMixin:
         self.log.access(response, req, environ, request_time)
 
 
+class LingeringConn(TConn):
+    """gthread's connection, whose graceful close is handed to its worker's poller."""
+
+    def __init__(self, cfg, sock, client, server, linger):
+        super().__init__(cfg, sock, client, server)
+        self._linger = linger
+
+    def close(self, graceful=False):
+        if graceful:
+            self._linger(self.sock)
+        else:
+            super().close()
+
+
+class _Lingering:
+    """A half-closed connection that the poller drains until its client closes it."""
+
+    __slots__ = ("deadline", "drained", "sock")
+
+    def __init__(self, sock: socket.socket):
+        self.sock: socket.socket | None = sock
+        self.deadline = time.monotonic() + LINGER_SECONDS
+        self.drained = 0
+
+
 class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
     """gthread, with a new connection parked in the poller until its first bytes arrive.
 
@@ -140,9 +171,17 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
     client) take every thread of a worker, and the service stops answering anyone for seconds.
     Here a new connection waits in the poller as gunicorn's own deferred connections do: it
     takes a thread only once it is readable, and is closed after ``keepalive`` seconds if it
-    never is (tests/reliability/test_idle_connections.py). A kept-alive connection is closed for
-    its age only when no request is waiting on it.
+    never is (tests/reliability/test_idle_connections.py).
+
+    A connection ends the same way: gunicorn half-closes it after its last answer and then
+    waits, on the worker's loop, up to 2 s for the client to close too, so one client that
+    keeps its socket open stalls every connection of the worker. Here that wait is in the poller
+    (``LingeringConn``), and the loop goes on serving the others.
     """
+
+    def init_process(self):
+        self._lingering: deque[_Lingering] = deque()  # by deadline, as they were added
+        super().init_process()
 
     def accept(self, listener):
         try:
@@ -152,26 +191,53 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
                 raise
             return
         self.nr_conns += 1
-        conn = TConn(self.cfg, client, address, listener.getsockname())  # non-blocking
+        conn = LingeringConn(self.cfg, client, address, listener.getsockname(), self._linger)
         conn.timeout = time.monotonic() + self.cfg.keepalive
         self.pending_conns.append(conn)
         self.poller.register(
             client, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn)
         )
 
-    def murder_keepalived(self, force=False):
-        # gunicorn's graceful close of a connection holds this loop for up to 2 s (and the
-        # event-loop worker's requests hold it while they are served), so a parked connection
-        # can look expired when its next request has been waiting all along: closing it then
-        # would reset that request. Whatever is readable is dispatched first; only connections
-        # still silent are closed for their age (tests/unit/test_event_loop_worker.py).
-        if (
-            not force
-            and self.keepalived_conns
-            and self.keepalived_conns[0].timeout <= time.monotonic()
+    def _linger(self, sock: socket.socket) -> None:
+        """util.close_graceful, without waiting: half-close now, drain and close in the poller."""
+        try:
+            sock.shutdown(socket.SHUT_WR)  # the client reads the answer, then the end
+        except OSError:
+            util.close(sock)
+            return
+        sock.setblocking(False)
+        lingering = _Lingering(sock)
+        self._lingering.append(lingering)
+        self.nr_conns += 1  # still a descriptor of this worker, and the graceful stop waits for it
+        self.poller.register(sock, selectors.EVENT_READ, partial(self._drain, lingering))
+
+    def _drain(self, lingering: _Lingering, sock: socket.socket) -> None:
+        try:
+            data = sock.recv(LINGER_BYTES)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        lingering.drained += len(data)
+        if not data or lingering.drained >= LINGER_BYTES:
+            self._close_lingering(lingering)
+
+    def _close_lingering(self, lingering: _Lingering) -> None:
+        if lingering.sock is None:
+            return  # closed already, by its client's end
+        self.poller.unregister(lingering.sock)
+        util.close(lingering.sock)
+        lingering.sock = None
+        self.nr_conns -= 1
+
+    def murder_pending(self):
+        # Run after every turn of gthread's loop, and of its graceful stop.
+        super().murder_pending()
+        now = time.monotonic()
+        while self._lingering and (
+            self._lingering[0].sock is None or self._lingering[0].deadline <= now
         ):
-            self.wait_for_and_dispatch_events(timeout=0)
-        super().murder_keepalived(force)
+            self._close_lingering(self._lingering.popleft())
 
 
 def request_arrived(conn: TConn) -> bool:
@@ -224,7 +290,8 @@ class EventLoopWorkerWithJSONErrors(ThreadWorkerWithJSONErrors):
     hangs in the application stops the worker's heartbeat, so gunicorn's worker timeout applies
     to it as to a sync worker's. A request still arriving (a slow upload, a stalled client)
     goes to gthread's thread pool instead (one thread, as ``GUNICORN_THREADS=1`` says), so that
-    it does not hold up the connections parked beside it in this worker.
+    it does not hold up the connections parked beside it in this worker. A kept-alive connection
+    is closed for its age only when no request is waiting on it.
     """
 
     def init_process(self):
@@ -245,6 +312,20 @@ class EventLoopWorkerWithJSONErrors(ThreadWorkerWithJSONErrors):
                 return True
             time.sleep(pause)
         return request_arrived(conn)
+
+    def murder_keepalived(self, force=False):
+        # Serving a request holds this loop (a write waiting on a database lock, for seconds),
+        # so a parked connection can look expired when its next request has been waiting all
+        # along: closing it then would reset that request. Whatever is readable is served
+        # first; only connections still silent are closed for their age
+        # (tests/unit/test_event_loop_worker.py).
+        if (
+            not force
+            and self.keepalived_conns
+            and self.keepalived_conns[0].timeout <= time.monotonic()
+        ):
+            self.wait_for_and_dispatch_events(timeout=0)
+        super().murder_keepalived(force)
 
     def enqueue_req(self, conn):
         if not self._arrives(conn):
