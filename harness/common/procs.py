@@ -31,15 +31,24 @@ def run_module(module: str, *args: str, env: dict | None = None, cwd=None):
     )
 
 
-def children_of(pid: int) -> list[int]:
-    """The processes whose parent is PID (a server's workers, a postmaster's backends)."""
-    found = []
+def _processes():
+    """(pid, state, parent pid, process group) of every process, from Linux's /proc."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, IndexError, ValueError):
-            # the field after the command name, which may itself hold spaces and parentheses
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
-    return found
+            # the fields after the command name, which may itself hold spaces and parentheses
+            state, parent, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+            yield int(stat.parent.name), state, int(parent), int(group)
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is PID (a server's workers, a postmaster's backends)."""
+    return [child for child, _, parent, _ in _processes() if parent == pid]
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether a process of the process group PGID still runs. A zombie (dead, not yet reaped by
+    its parent or by init, which here can take seconds) does not."""
+    return any(group == pgid and state != "Z" for _, state, _, group in _processes())
 
 
 # States of /proc/net/tcp: open both ways, and closed for sending by this side only (its end

@@ -34,16 +34,23 @@ def wait_ready(
     path: str = "/readyz",
     initial_delay: float = 0.05,
     max_delay: float = 2.0,
+    process: subprocess.Popen | None = None,
 ) -> float:
     """Poll ``path`` with exponential backoff until it answers 200; return the seconds waited.
 
     The pause between polls starts at ``initial_delay`` and doubles up to ``max_delay``.
-    Raises NotReady with the last status or error once ``timeout`` has passed.
+    Raises NotReady with the last status or error once ``timeout`` has passed, or as soon as
+    ``process`` (the server being waited for) has exited: it will not become ready.
     """
     start = time.monotonic()
     delay = initial_delay
     last = "no answer yet"
     while True:
+        if process is not None and process.poll() is not None:
+            raise NotReady(
+                f"{base_url}{path} will not be ready: its server exited with "
+                f"{process.returncode} after {time.monotonic() - start:.1f}s"
+            )
         try:
             response = requests.get(base_url.rstrip("/") + path, timeout=5)
             if response.status_code == 200:
@@ -121,7 +128,7 @@ class LiveServer:
         )
         try:
             self.ready_seconds = wait_ready(
-                self.url, self.ready_timeout, max_delay=self.ready_max_delay
+                self.url, self.ready_timeout, max_delay=self.ready_max_delay, process=self.process
             )
         except NotReady as exc:
             self.stop()

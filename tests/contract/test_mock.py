@@ -8,19 +8,16 @@ scenario fails against a mock of a contract whose documented 404 says something 
 """
 
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 
 import pytest
 import requests
 import yaml
 
 from harness.common.paths import CONTRACT, ROOT
-from harness.common.procs import free_port
+from harness.common.procs import free_port, group_alive
 from harness.contract import consumer, mock, npm
+from harness.testing.commands import WAYS_TO_STOP, start_command, stop_as
 
 # The mock answers as Prism does, not as the service: its exchanges are no contract evidence.
 pytestmark = pytest.mark.not_the_service
@@ -139,43 +136,6 @@ def test_npm_missing_is_said_in_words(tmp_path, monkeypatch):
 # --- python3 toxw -e mock ---------------------------------------------------------------------
 
 
-def start(command: list[str], port: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOX_") and k != "VIRTUAL_ENV"}
-    server = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group, as a terminal gives a command
-    )
-    deadline = time.monotonic() + 180  # the first run prepares the mock env
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the mock exited {server.returncode}:\n{server.stdout.read()}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz/", timeout=1).ok:
-                return server
-        except requests.ConnectionError:
-            time.sleep(0.3)
-    os.killpg(server.pid, signal.SIGKILL)
-    pytest.fail("the mock did not become ready")
-
-
-def group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-STOPS = {
-    "ctrl-c": (lambda server: os.killpg(server.pid, signal.SIGINT), "SIGINT"),
-    "sigint": (lambda server: os.kill(server.pid, signal.SIGINT), "SIGINT"),
-    "sigterm": (lambda server: os.kill(server.pid, signal.SIGTERM), "SIGTERM"),
-}
 COMMANDS = {
     "toxw": [sys.executable, str(ROOT / "toxw"), "-e", "mock", "--"],
     "module": [sys.executable, "-m", "harness.contract.mock"],
@@ -184,15 +144,16 @@ COMMANDS = {
 
 @pytest.mark.parametrize(
     ("how", "runner"),
-    [("ctrl-c", "toxw"), ("sigint", "toxw"), ("sigterm", "toxw"), ("sigint", "module")],
+    [*((how, "toxw") for how in WAYS_TO_STOP), ("sigint", "module")],
 )
 def test_the_mock_command_stops_cleanly(how, runner):
     port = free_port()
-    server = start([*COMMANDS[runner], "--port", str(port)], port)
+    server = start_command(  # the first run prepares the mock env
+        [*COMMANDS[runner], "--port", str(port)], f"http://127.0.0.1:{port}", path="/healthz/"
+    )
     answer = requests.get(f"http://127.0.0.1:{port}/api/users/1/", timeout=10)
     assert answer.json() == example(DOCUMENT["paths"]["/api/users/{id}/"]["get"], "200", "User")
-    stop, signal_name = STOPS[how]
-    stop(server)
+    signal_name = stop_as(server, how)
     output, _ = server.communicate(timeout=60)
     lines = [line for line in output.splitlines() if line.strip()]
     assert server.returncode == 0, output

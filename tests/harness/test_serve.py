@@ -6,7 +6,6 @@ why it stopped, and the exit status is 0. Real toxw, real gunicorn, real signals
 import http.client
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -15,57 +14,25 @@ import pytest
 import requests
 
 from harness.common.paths import ROOT
-from harness.common.procs import free_port
+from harness.common.procs import free_port, group_alive
+from harness.testing.commands import WAYS_TO_STOP, start_command, stop_as
 from harness.testing.raw_http import start_half_sent_post
 
 
 def start_serve(tmp_path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "PORT": str(port), "DATA_DIR": str(tmp_path), "WEB_CONCURRENCY": "2"}
-    env = {k: v for k, v in env.items() if not k.startswith("TOX_") and k != "VIRTUAL_ENV"}
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "toxw"), "-e", "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group, as a terminal gives a command
+    env = {"PORT": str(port), "DATA_DIR": str(tmp_path), "WEB_CONCURRENCY": "2"}
+    return start_command(
+        [sys.executable, str(ROOT / "toxw"), "-e", "serve"], f"http://127.0.0.1:{port}", env=env
     )
-    deadline = time.monotonic() + 180  # the first run installs the serve env
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"serve exited {server.returncode}:\n{server.stdout.read()}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).ok:
-                return server
-        except requests.ConnectionError:
-            time.sleep(0.3)
-    server.kill()
-    pytest.fail("serve did not become ready")
 
 
-def group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-STOPS = {
-    "ctrl-c": lambda server: os.killpg(server.pid, signal.SIGINT),
-    "sigint": lambda server: os.kill(server.pid, signal.SIGINT),
-    "sigterm": lambda server: os.kill(server.pid, signal.SIGTERM),
-}
-
-
-@pytest.mark.parametrize("how", sorted(STOPS))
+@pytest.mark.parametrize("how", WAYS_TO_STOP)
 def test_serve_stops_gracefully(tmp_path, how):
     port = free_port()
     server = start_serve(tmp_path, port)
     sock, rest = start_half_sent_post(port, {"dni": f"serve-{how}", "name": "In flight"})
     time.sleep(0.3)  # a worker has read the head and waits for the rest
-    STOPS[how](server)
+    signal_name = stop_as(server, how)
     time.sleep(0.5)
     with sock:
         sock.sendall(rest)
@@ -74,7 +41,6 @@ def test_serve_stops_gracefully(tmp_path, how):
         status, body = response.status, json.loads(response.read())
     output, _ = server.communicate(timeout=60)
     lines = [line for line in output.splitlines() if line.strip()]
-    signal_name = "SIGTERM" if how == "sigterm" else "SIGINT"
     assert (status, body["dni"]) == (201, f"serve-{how}"), output
     assert server.returncode == 0, output
     assert lines[-1].startswith(f"users API stopped on {signal_name}, gracefully"), output

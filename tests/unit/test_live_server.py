@@ -1,5 +1,7 @@
 """The shared live-server harness really serves the app under gunicorn."""
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -28,3 +30,12 @@ def test_wait_ready_gives_up_after_its_timeout_with_the_last_answer():
     with pytest.raises(NotReady, match=r"not ready after 1s; last answer: ConnectionError"):
         wait_ready(f"http://127.0.0.1:{free_port()}", timeout=1.0, max_delay=0.2)
     assert time.monotonic() - start < 3
+
+
+def test_wait_ready_stops_waiting_once_its_server_has_exited():
+    exited = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    exited.wait()
+    start = time.monotonic()
+    with pytest.raises(NotReady, match=r"will not be ready: its server exited with 3"):
+        wait_ready(f"http://127.0.0.1:{free_port()}", timeout=30.0, process=exited)
+    assert time.monotonic() - start < 3  # not the 30 s timeout
