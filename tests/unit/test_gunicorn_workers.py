@@ -172,3 +172,104 @@ def test_request_arrived_is_true_for_a_client_that_has_gone():
     with server:
         client.close()
         assert workers.request_arrived(workers.TConn(config(), server, ADDR, ADDR))
+
+
+# --- one write per response ---------------------------------------------------------------------
+# On a SOCK_SEQPACKET pair each send is one message, so the client sees how many writes an
+# answer took: gunicorn's own Response writes the head and the body apart.
+
+
+def serve(worker, app, raw: bytes = b"GET /api/users/1 HTTP/1.1\r\nHost: localhost\r\n\r\n"):
+    """Serve RAW with APP through the worker's handle_request; return the messages the client got,
+    and what handle_request returned or raised."""
+    client, server = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    with client, server:
+        client.sendall(raw)
+        conn = workers.LingeringConn(worker.cfg, server, ADDR, ADDR, lambda sock: None)
+        req = next(http.get_parser(worker.cfg, server, ADDR))
+        worker.wsgi = app
+        try:
+            outcome = worker.handle_request(req, conn)
+        except Exception as exc:
+            outcome = exc
+        assert conn.sock is server, "the connection must get its own socket back"
+        if server.fileno() >= 0:  # gunicorn closes it after an application error
+            server.shutdown(socket.SHUT_WR)
+        messages_ = []
+        while message := client.recv(65536):
+            messages_.append(message)
+        return messages_, outcome
+
+
+def app_of(status: str, body: list[bytes], headers=(), fail_after: int | None = None):
+    def app(environ, start_response):
+        start_response(status, [("Content-Type", "application/json"), *headers])
+        for index, chunk in enumerate(body):
+            if index == fail_after:
+                raise RuntimeError("the application failed mid-response")
+            yield chunk
+
+    return app
+
+
+def test_an_answer_with_a_body_leaves_in_one_write(worker):
+    body = b'{"id":1,"dni":"12345678Z","name":"Ana"}'
+    sent, keep_alive = serve(worker, app_of("200 OK", [body], [("Content-Length", str(len(body)))]))
+    assert len(sent) == 1, f"the answer took {len(sent)} writes: {sent}"
+    answer = parse_response(sent[0])
+    assert (answer.status, answer.body) == (200, body)
+    assert keep_alive is True
+
+
+def test_an_answer_without_a_body_is_sent_before_the_request_ends(worker):
+    sent, _ = serve(worker, app_of("204 No Content", []))
+    assert len(sent) == 1
+    assert sent[0].startswith(b"HTTP/1.1 204 No Content\r\n")
+    assert sent[0].endswith(b"\r\n\r\n")
+
+
+def test_a_streamed_answer_keeps_its_bytes_and_their_order(worker):
+    chunks = [b"[1", b",2", b",3]"]
+    sent, _ = serve(worker, app_of("200 OK", chunks))
+    assert sent[0].startswith(b"HTTP/1.1 200 OK\r\n")
+    assert sent[0].endswith(b"2\r\n[1\r\n")
+    head, _, body = b"".join(sent).partition(b"\r\n\r\n")
+    assert b"\r\nTransfer-Encoding: chunked\r\n" in head + b"\r\n"
+    assert body == b"2\r\n[1\r\n2\r\n,2\r\n3\r\n,3]\r\n0\r\n\r\n"
+
+
+def test_an_application_failing_mid_answer_still_sends_what_it_had_started(worker):
+    sent, outcome = serve(worker, app_of("200 OK", [b"[1", b",2"], fail_after=1))
+    assert isinstance(outcome, StopIteration), outcome  # gunicorn's "close this connection"
+    assert b"".join(sent).startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"\r\n2\r\n[1\r\n" in b"".join(sent)
+
+
+def test_any_other_use_of_the_socket_sends_the_held_head_first():
+    client, server = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    with client, server:
+        held = workers.HeadHeldSocket(server)
+        held.sendall(b"HTTP/1.1 200 OK\r\n\r\n")
+        client.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            client.recv(65536)  # held
+        held.send(b"body")  # not sendall: through __getattr__
+        assert client.recv(65536) == b"HTTP/1.1 200 OK\r\n\r\n"
+        assert client.recv(65536) == b"body"
+
+
+def test_the_date_header_is_formatted_once_a_second(monkeypatch):
+    calls = []
+
+    def http_date(timestamp=None):
+        calls.append(timestamp)
+        return f"date of {timestamp}"
+
+    now = [1_000_000.25]
+    monkeypatch.setattr(workers.time, "time", lambda: now[0])
+    date = workers._DateOfThisSecond(http_date)
+    assert [date(), date(), date()] == ["date of 1000000"] * 3
+    now[0] = 1_000_001.0
+    assert date() == "date of 1000001"
+    assert calls == [1_000_000, 1_000_001]
+    assert date(42) == "date of 42"  # an explicit time is formatted as asked
