@@ -24,6 +24,19 @@ def refused(media_type: str, ranges: list[MediaType]) -> bool:
     return max(matching, key=lambda accepted: accepted.specificity).quality == 0
 
 
+def asks_for_plain_json(request, format_param: str) -> bool:
+    """Whether a request without a format suffix gets, from a view whose first renderer writes
+    ``application/json``, that renderer and the media type ``application/json`` whatever DRF's
+    algorithm: no Accept header (DRF reads it as ``*/*``), ``*/*`` or ``application/json``
+    exactly, and no ``?format=`` override (FORMAT_PARAM: DRF's URL_FORMAT_OVERRIDE). Without a
+    query string there is no ``?format=`` to look at, and no QueryDict to build. REQUEST is
+    Django's or DRF's."""
+    meta = request.META
+    return meta.get("HTTP_ACCEPT") in _PLAIN_JSON_ACCEPTS and (
+        not meta.get("QUERY_STRING") or format_param not in request.GET
+    )
+
+
 class FastContentNegotiation(DefaultContentNegotiation):
     """DRF's negotiation, without the renderers the Accept header gives q=0, and answering the
     plain cases without parsing the header.
@@ -42,13 +55,8 @@ class FastContentNegotiation(DefaultContentNegotiation):
         if (
             renderers
             and renderers[0].media_type == "application/json"
-            and request.META.get("HTTP_ACCEPT") in _PLAIN_JSON_ACCEPTS
             and not format_suffix
-            # Without a query string there is no ?format= to look at, and no QueryDict to build.
-            and (
-                not request.META.get("QUERY_STRING")
-                or self.settings.URL_FORMAT_OVERRIDE not in request.query_params
-            )
+            and asks_for_plain_json(request, self.settings.URL_FORMAT_OVERRIDE)
         ):
             return renderers[0], renderers[0].media_type
         ranges = [MediaType(token) for token in self.get_accept_list(request)]

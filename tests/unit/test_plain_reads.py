@@ -1,0 +1,139 @@
+"""A plain JSON GET is answered without DRF's request cycle, exactly as DRF would answer it."""
+
+import pytest
+from django.db import OperationalError
+from rest_framework.authentication import BasicAuthentication
+from rest_framework.renderers import BrowsableAPIRenderer
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
+
+from webapp.api import messages
+from webapp.api.plain import PlainJSONReads, answers_plainly
+from webapp.api.renderers import FastJSONRenderer, dumps
+from webapp.users import selectors
+from webapp.users.models import User
+from webapp.users.views import UserDetailView
+
+pytestmark = pytest.mark.django_db
+
+# Each answers through the plain path; DRF_ACCEPT gets the same renderer and media type from
+# DRF's own negotiation, so the two paths must give the same answer.
+PLAIN_ACCEPTS = [None, "*/*", "application/json"]
+DRF_ACCEPT = "application/json, text/html;q=0.1"
+PATHS = [
+    "/api/users/{id}/",
+    "/api/users/{id}",
+    "/api/users/999999/",
+    "/api/users/0/",
+    "/api/users/abc/",
+    "/api/users/{id}/?unrelated=1",
+]
+
+
+@pytest.fixture
+def dispatched(monkeypatch):
+    """The paths of the requests that went through DRF's dispatch."""
+    seen = []
+    dispatch = APIView.dispatch
+
+    def spy(self, request, *args, **kwargs):
+        seen.append(request.path)
+        return dispatch(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(APIView, "dispatch", spy)
+    return seen
+
+
+def answer(api, path, accept):
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+    response = api.get(path, **headers)
+    return response.status_code, dict(response.headers), response.content
+
+
+@pytest.mark.parametrize("accept", PLAIN_ACCEPTS)
+@pytest.mark.parametrize("path", PATHS)
+def test_plain_and_drf_answers_are_the_same(api, dispatched, path, accept):
+    user = User.objects.create(dni="0102030405", name="Ada Lovelace")
+    path = path.format(id=user.pk)
+    plain = answer(api, path, accept)
+    assert dispatched == []  # the plain path, not DRF's dispatch
+    drf = answer(api, path, DRF_ACCEPT)
+    assert dispatched == [path.partition("?")[0]]
+    assert plain == drf
+    assert plain[1]["Allow"] == "GET"
+
+
+def test_a_found_user_is_the_json_drf_wrote(api, dispatched):
+    user = User.objects.create(dni="d1", name="Grace")
+    response = api.get(f"/api/users/{user.pk}/")
+    assert response.status_code == 200
+    assert response.content == b'{"id":%d,"dni":"d1","name":"Grace"}' % user.pk
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Length"] == str(len(response.content))
+    assert dispatched == []
+
+
+@pytest.mark.parametrize("accept", [None, DRF_ACCEPT])
+def test_a_database_outage_is_the_same_503_on_both_paths(api, monkeypatch, accept):
+    def down(user_id):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(selectors, "get_user", down)
+    status, headers, body = answer(api, "/api/users/1/", accept)
+    assert (status, body) == (503, dumps({"detail": messages.DATABASE_UNAVAILABLE}))
+    assert headers["Retry-After"] == "5"
+    assert headers["Allow"] == "GET"
+
+
+@pytest.mark.parametrize("accept", [None, DRF_ACCEPT])
+def test_an_unexpected_error_is_the_same_logged_500_on_both_paths(api, monkeypatch, accept):
+    def broken(user_id):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(selectors, "get_user", broken)
+    status, headers, body = answer(api, "/api/users/1/", accept)
+    assert (status, body) == (500, dumps({"detail": messages.SERVER_ERROR}))
+    assert "Allow" not in headers  # DRF re-raises it too: the middleware answers
+
+
+@pytest.mark.parametrize(
+    ("method", "accept", "query"),
+    [
+        ("head", None, ""),
+        ("options", None, ""),
+        ("post", None, ""),
+        ("get", "application/json; indent=2", ""),
+        ("get", "text/html", ""),
+        ("get", "application/json;q=0", ""),
+        ("get", None, "?format=json"),
+    ],
+)
+def test_every_other_request_goes_through_drf(api, dispatched, method, accept, query):
+    user = User.objects.create(dni="d1", name="Grace")
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+    getattr(api, method)(f"/api/users/{user.pk}/{query}", **headers)
+    assert dispatched == [f"/api/users/{user.pk}/"]
+
+
+def test_the_view_keeps_what_the_url_resolver_and_the_schema_read():
+    view = UserDetailView.as_view()
+    assert view.cls is UserDetailView
+    assert view.view_class is UserDetailView
+    assert view.csrf_exempt is True
+
+
+class _Authenticated(PlainJSONReads, APIView):
+    renderer_classes = [FastJSONRenderer]
+    authentication_classes = [BasicAuthentication]
+
+
+class _TwoRenderers(PlainJSONReads, APIView):
+    renderer_classes = [FastJSONRenderer, BrowsableAPIRenderer]
+
+
+@pytest.mark.parametrize("view_class", [_Authenticated, _TwoRenderers])
+def test_a_view_whose_answer_depends_on_more_is_left_to_drf(dispatched, view_class):
+    assert not answers_plainly(view_class)
+    view_class.as_view()(APIRequestFactory().get("/plain"))
+    assert dispatched == ["/plain"]
+    assert answers_plainly(UserDetailView)
