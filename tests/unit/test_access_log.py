@@ -8,9 +8,11 @@ import time
 import uuid
 from types import SimpleNamespace
 
+import pytest
 import requests
 from gunicorn.config import Config
 
+from harness.common.procs import children_of
 from harness.testing.live_server import ROOT, LiveServer
 
 
@@ -23,6 +25,7 @@ def test_access_log_lines_are_json_with_hostile_values_escaped():
         requests.get(server.url + "/healthz", headers={"User-Agent": agent}, timeout=10)
         time.sleep(0.3)
         log = server.log()
+        workers = set(children_of(server.process.pid))
     records = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     ours = [record for record in records if record["user_agent"] == agent]
     assert [(r["method"], r["path"], r["status"]) for r in ours] == [
@@ -33,6 +36,8 @@ def test_access_log_lines_are_json_with_hostile_values_escaped():
     assert ours[1]["bytes"] > 0
     assert ours[1]["duration_ms"] >= 0
     assert ours[1]["time"].endswith("Z")
+    # The worker's own id, not the master's it was forked from (the id is read once a process).
+    assert {r["pid"] for r in ours} <= workers, (workers, log[-2000:])
 
 
 def _conf() -> dict:
@@ -63,6 +68,18 @@ def test_a_log_file_other_than_stdout_gets_the_same_json_lines(tmp_path):
     )
     assert record["duration_ms"] == 1.5
     assert log.read_text().isascii()  # every non-ASCII or control character escaped
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/users/1/", "/api/users/\u00e9\u4e2d", '/"q"\\ \n\x00\x1f', "/lone\ud800surrogate"],
+)
+def test_a_line_is_one_line_of_ascii_json_of_the_record(path):
+    record = {"path": path, "status": 200, "bytes": None, "duration_ms": 1.5, "pid": 7}
+    line = _conf()["_json_line"](record)
+    assert line.isascii()
+    assert "\n" not in line
+    assert json.loads(line) == record
 
 
 def test_the_time_is_iso_utc_to_the_millisecond_and_current():
