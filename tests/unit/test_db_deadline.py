@@ -1,6 +1,7 @@
 """Every wait for PostgreSQL is bounded, even when the server stops answering without closing
 its connections (here: a real throwaway cluster, stopped with SIGSTOP and resumed)."""
 
+import os
 import socket
 import time
 
@@ -37,6 +38,27 @@ def test_a_round_trip_within_its_deadline_is_left_alone():
     assert watchdog.fired == 0
     with watchdog.bound(None, 0.1):  # no connection yet: nothing to watch
         pass
+
+
+def test_a_forked_worker_gets_a_watchdog_thread_of_its_own():
+    """gunicorn forks its workers from a master whose watchdog may have run already: the thread
+    does not survive the fork, so each worker must start its own."""
+    watchdog = Watchdog()
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        with watchdog.bound(ours.fileno(), 5):  # the parent's thread runs
+            pass
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child reports through its exit status
+            status = 1
+            try:
+                ours.settimeout(5)
+                with watchdog.bound(ours.fileno(), 0.2):
+                    status = 0 if ours.recv(1) == b"" else 2
+            finally:
+                os._exit(status)
+        _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0  # 1: nothing cut the round trip in the child
 
 
 def connection_to(url: str, conn_max_age: int = 0):

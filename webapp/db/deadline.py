@@ -31,13 +31,21 @@ class Watchdog:
         self._lock = threading.Lock()
         self._watched: dict[int, tuple[float, int]] = {}
         self._tokens = itertools.count()
-        self._pid = None
+        self._started = False
         self.fired = 0  # round trips cut short, for tests and logs
+        # A forked child has no thread (threads do not survive a fork), none of its parent's round
+        # trips, and maybe a lock that the parent's thread held at the fork. Told by the fork
+        # itself: asking os.getpid() on every round trip was a system call per query.
+        os.register_at_fork(after_in_child=self._forked)
+
+    def _forked(self) -> None:
+        self._lock = threading.Lock()
+        self._watched.clear()
+        self._started = False
 
     def _ensure_thread(self) -> None:
-        if self._pid != os.getpid():
-            self._pid = os.getpid()
-            self._watched.clear()
+        if not self._started:
+            self._started = True
             threading.Thread(target=self._run, name="db-deadline", daemon=True).start()
 
     def _run(self) -> None:
