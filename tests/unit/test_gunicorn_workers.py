@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import socket
+import time
+from types import SimpleNamespace
 
 import pytest
 from gunicorn import http
@@ -273,3 +275,22 @@ def test_the_date_header_is_formatted_once_a_second(monkeypatch):
     assert date() == "date of 1000001"
     assert calls == [1_000_000, 1_000_001]
     assert date(42) == "date of 42"  # an explicit time is formatted as asked
+
+
+def test_heartbeats_and_parent_checks_are_one_a_heartbeat_at_most(worker, monkeypatch):
+    """gthread's loop tells the master it is alive and checks that the master runs on every
+    turn, two system calls a turn; the workers do each once a heartbeat at most."""
+    beats, checks = [], []
+    monkeypatch.setattr(worker, "tmp", SimpleNamespace(notify=lambda: beats.append(1)))
+    master = worker.ppid
+    monkeypatch.setattr(os, "getppid", lambda: checks.append(1) or master)
+    assert worker._heartbeat <= worker.cfg.timeout / 10
+    for _ in range(1000):  # turns of a busy loop
+        worker.notify()
+        assert worker.is_parent_alive()
+    assert (len(beats), len(checks)) == (1, 1)
+    time.sleep(worker._heartbeat)
+    master = -1  # the master has gone: the worker has another parent
+    worker.notify()
+    assert not worker.is_parent_alive()
+    assert (len(beats), len(checks)) == (2, 2)

@@ -62,6 +62,10 @@ ARRIVAL_PAUSES = (0.0002, 0.0008, 0.002, 0.006)
 # gunicorn's own values (util.close_graceful).
 LINGER_SECONDS = 2.0
 LINGER_BYTES = 65536
+# Seconds between a worker's heartbeats to its master (and its checks that the master still
+# runs), at most: gthread does both on every turn of its loop, two system calls a turn, which
+# under load is about one a request. The master's worker timeout is many of these.
+HEARTBEAT_SECONDS = 0.5
 # A response's first write at most this long is held and sent with its second (HeadHeldSocket):
 # gunicorn's head of a response is a few hundred bytes.
 HELD_HEAD_BYTES = 8192
@@ -245,11 +249,32 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
     (``LingeringConn``), and the loop goes on serving the others.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A tenth of the master's timeout at most (self.timeout is half of it): a worker whose
+        # loop turns is never mistaken for a stuck one.
+        self._heartbeat = min(HEARTBEAT_SECONDS, self.timeout / 5)
+        self._next_notify = self._next_parent_check = 0.0
+        self._parent_alive = True
+
     def init_process(self):
         self._lingering: deque[_Lingering] = deque()  # by deadline, as they were added
         if not isinstance(util.http_date, _DateOfThisSecond):
             util.http_date = _DateOfThisSecond(util.http_date)  # read by every Response
         super().init_process()
+
+    def notify(self):
+        now = time.monotonic()
+        if now >= self._next_notify:
+            self._next_notify = now + self._heartbeat
+            super().notify()
+
+    def is_parent_alive(self):
+        now = time.monotonic()
+        if now >= self._next_parent_check:
+            self._next_parent_check = now + self._heartbeat
+            self._parent_alive = super().is_parent_alive()
+        return self._parent_alive
 
     def handle_request(self, req, conn):
         # The response writes to a HeadHeldSocket; the parser, the poller and the error answers
