@@ -147,6 +147,9 @@ def test_gunicorn_conf_picks_the_worker_for_its_threads(monkeypatch, threads, ex
         (b"POST /api/users/ HTTP/1.1\r\ncontent-length: 10\r\n\r\n1234567890", True),
         (b"POST /api/users/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello", False),
         (b"POST /api/users/ HTTP/1.1\r\nContent-Length: ten\r\n\r\n", True),  # refused unread
+        (b"POST / HTTP/1.1\r\nCONTENT-LENGTH: 3\r\n\r\n12", False),
+        # The names in a path or a value, not as headers: no body announced.
+        (b"GET /content-length HTTP/1.1\r\nX-A: Transfer-Encoding\r\n\r\n", True),
     ],
 )
 def test_request_arrived_sees_a_whole_request_without_reading_it(sent, arrived):

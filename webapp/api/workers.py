@@ -27,7 +27,6 @@ import selectors
 import socket
 import time
 from collections import deque
-from concurrent import futures
 from datetime import datetime
 from functools import partial
 
@@ -349,6 +348,24 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
             self._close_lingering(self._lingering.popleft())
 
 
+class _Served:
+    """The outcome of a request served on the loop, as gthread's ``finish_request`` reads a
+    thread's future: a concurrent.futures.Future, with its condition and locks, for a result
+    already known was a percent of a request's CPU."""
+
+    __slots__ = ("_result",)
+
+    def __init__(self, result):
+        self._result = result
+
+    def result(self):
+        return self._result
+
+    @staticmethod
+    def cancelled() -> bool:
+        return False
+
+
 def request_arrived(conn: TConn) -> bool:
     """Whether the whole of the connection's next request is already here: its head and the body
     its Content-Length announces, in gunicorn's buffer and the socket's (one peek, nothing read).
@@ -371,6 +388,9 @@ def request_arrived(conn: TConn) -> bool:
     head_end = data.find(b"\r\n\r\n")
     if head_end < 0:
         return False
+    lowered = data[:head_end].lower()
+    if b"content-length" not in lowered and b"transfer-encoding" not in lowered:
+        return True  # no body announced (nearly every GET): the head is the whole request
     length = 0
     for line in data[:head_end].split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
@@ -450,8 +470,7 @@ class EventLoopWorkerWithJSONErrors(ThreadWorkerWithJSONErrors):
         try:
             while self._ready:
                 conn = self._ready.popleft()
-                outcome: futures.Future = futures.Future()
-                outcome.set_result(self.handle(conn))  # handle() turns every Exception into False
-                self.finish_request(conn, outcome)
+                # handle() turns every Exception into False
+                self.finish_request(conn, _Served(self.handle(conn)))
         finally:
             self._serving = False
