@@ -4,6 +4,7 @@ import pytest
 from django.db import OperationalError
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.renderers import BrowsableAPIRenderer
+from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
@@ -119,6 +120,27 @@ def test_the_view_keeps_what_the_url_resolver_and_the_schema_read():
     assert view.cls is UserDetailView
     assert view.view_class is UserDetailView
     assert view.csrf_exempt is True
+
+
+class _Everything(PlainJSONReads, APIView):
+    """Django's default methods (HEAD among them), and a read of its own."""
+
+    renderer_classes = [FastJSONRenderer]
+
+    @staticmethod
+    def read(**kwargs):
+        return {"read": True}
+
+    def get(self, request):
+        return Response(self.read())
+
+
+def test_the_headers_are_what_drf_adds_for_the_view():
+    view = _Everything.as_view()
+    plain = view(APIRequestFactory().get("/"))
+    drf = view(APIRequestFactory().get("/", HTTP_ACCEPT=DRF_ACCEPT)).render()
+    assert plain["Allow"] == drf["Allow"] == "GET, HEAD, OPTIONS"
+    assert plain.content == drf.content == b'{"read":true}'
 
 
 class _Authenticated(PlainJSONReads, APIView):

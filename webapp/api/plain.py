@@ -72,8 +72,11 @@ class PlainJSONReads:
         format_param = settings.URL_FORMAT_OVERRIDE
         handle_exception = settings.EXCEPTION_HANDLER
         renderer = cls.renderer_classes[0]()
-        # DRF's finalize_response adds these to every answer of the view, errors included.
-        headers = cls(**initkwargs).default_response_headers
+        # DRF's finalize_response adds these to every answer of the view, errors included; read
+        # from a view set up as Django sets one up for a request (its HEAD is its GET).
+        example = cls(**initkwargs)
+        example.setup(None)
+        headers = example.default_response_headers
 
         def view(request, *args, **kwargs):
             if request.method != "GET" or not asks_for_plain_json(request, format_param):
