@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from webapp.api import messages
-from webapp.api.renderers import dumps
+from webapp.api.renderers import json_response
 from webapp.users.errors import UserAlreadyExists, UserNotFound
 
 logger = logging.getLogger(__name__)
@@ -25,9 +25,7 @@ def error_body(detail: str, errors: dict | None = None) -> dict:
 def json_error(status_code: int, detail: str, errors: dict | None = None) -> HttpResponse:
     """An error answered outside DRF (middleware, unrouted paths), byte for byte what DRF's
     renderer writes for the same body inside a view: compact UTF-8 JSON."""
-    return HttpResponse(
-        dumps(error_body(detail, errors)), status=status_code, content_type="application/json"
-    )
+    return json_response(error_body(detail, errors), status_code)
 
 
 def _flatten(errors) -> list[str]:

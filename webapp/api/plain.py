@@ -24,15 +24,7 @@ from django.http import HttpResponse
 from rest_framework.response import Response
 
 from webapp.api.negotiation import asks_for_plain_json
-from webapp.api.renderers import FastJSONRenderer, dumps
-
-
-def json_response(data, status: int = 200, headers=None) -> HttpResponse:
-    """What DRF's ``Response(data)`` gives once rendered by FastJSONRenderer for a plain JSON
-    request, built directly: compact UTF-8 JSON, ``Content-Type: application/json``."""
-    return HttpResponse(
-        dumps(data), status=status, headers=headers, content_type="application/json"
-    )
+from webapp.api.renderers import FastJSONRenderer, json_response
 
 
 def answers_plainly(view_class) -> bool:

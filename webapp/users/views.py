@@ -10,8 +10,8 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from webapp.api.plain import PlainJSONReads, json_response
-from webapp.api.renderers import FastJSONRenderer, dumps
+from webapp.api.plain import PlainJSONReads
+from webapp.api.renderers import FastJSONRenderer, dumps, json_response
 from webapp.users import openapi, selectors, services
 from webapp.users.errors import UserNotFound
 from webapp.users.serializers import UserInputSerializer, user_as_dict
