@@ -207,6 +207,23 @@ class _DateOfThisSecond:
         return cached[1]
 
 
+class _Every:
+    """True when called for the first time, then at most once every SECONDS."""
+
+    __slots__ = ("_next", "_seconds")
+
+    def __init__(self, seconds: float):
+        self._seconds = seconds
+        self._next = 0.0
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if now < self._next:
+            return False
+        self._next = now + self._seconds
+        return True
+
+
 class LingeringConn(TConn):
     """gthread's connection, whose graceful close is handed to its worker's poller."""
 
@@ -253,7 +270,8 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
         # A tenth of the master's timeout at most (self.timeout is half of it): a worker whose
         # loop turns is never mistaken for a stuck one.
         self._heartbeat = min(HEARTBEAT_SECONDS, self.timeout / 5)
-        self._next_notify = self._next_parent_check = 0.0
+        self._notify_due = _Every(self._heartbeat)
+        self._parent_check_due = _Every(self._heartbeat)
         self._parent_alive = True
 
     def init_process(self):
@@ -263,15 +281,11 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
         super().init_process()
 
     def notify(self):
-        now = time.monotonic()
-        if now >= self._next_notify:
-            self._next_notify = now + self._heartbeat
+        if self._notify_due():
             super().notify()
 
     def is_parent_alive(self):
-        now = time.monotonic()
-        if now >= self._next_parent_check:
-            self._next_parent_check = now + self._heartbeat
+        if self._parent_check_due():
             self._parent_alive = super().is_parent_alive()
         return self._parent_alive
 
@@ -388,13 +402,13 @@ def request_arrived(conn: TConn) -> bool:
     head_end = data.find(b"\r\n\r\n")
     if head_end < 0:
         return False
-    lowered = data[:head_end].lower()
-    if b"content-length" not in lowered and b"transfer-encoding" not in lowered:
+    head = data[:head_end].lower()  # header names are case-insensitive; digits are unchanged
+    if b"content-length" not in head and b"transfer-encoding" not in head:
         return True  # no body announced (nearly every GET): the head is the whole request
     length = 0
-    for line in data[:head_end].split(b"\r\n")[1:]:
+    for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
-        name = name.strip().lower()
+        name = name.strip()
         if name == b"transfer-encoding":
             return False
         if name == b"content-length":
