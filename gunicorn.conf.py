@@ -104,13 +104,20 @@ def _access_record(resp, environ, request_time) -> dict:
         "duration_ms": round(request_time.total_seconds() * 1000, 3),
         "referer": environ.get("HTTP_REFERER"),
         "user_agent": environ.get("HTTP_USER_AGENT"),
-        "pid": _pid[0],
+        "pid": _pid,
     }
 
 
 # This process's id, read once (os.getpid is a system call) and again in each forked worker.
-_pid = [os.getpid()]
-os.register_at_fork(after_in_child=lambda: _pid.__setitem__(0, os.getpid()))
+_pid = os.getpid()
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 def _json_line(record: dict) -> str:
