@@ -297,3 +297,99 @@ def test_heartbeats_and_parent_checks_are_one_a_heartbeat_at_most(worker, monkey
     worker.notify()
     assert not worker.is_parent_alive()
     assert (len(beats), len(checks)) == (2, 2)
+
+
+# --- what gunicorn repeats for every request -------------------------------------------------
+
+
+def test_a_worker_reads_each_setting_once_and_sees_what_gunicorn_set(worker, monkeypatch):
+    monkeypatch.setattr(workers.ThreadWorker, "init_process", lambda self: None)  # not the loop
+    cfg = worker.cfg
+    reference = config()
+    worker.init_process()
+    assert type(cfg) is workers.SettledConfig
+    for name in cfg.settings:
+        assert getattr(cfg, name) == getattr(reference, name), name
+    # Read once: the setting itself is not asked again...
+    monkeypatch.setattr(cfg.settings["limit_request_line"], "get", pytest.fail)
+    assert cfg.limit_request_line == limits.REQUEST_LINE_MAX_BYTES
+    monkeypatch.undo()
+    # ...until it is set again.
+    cfg.set("limit_request_line", 100)
+    assert cfg.limit_request_line == 100
+    with pytest.raises(AttributeError):
+        cfg.no_such_setting  # noqa: B018
+
+
+def parsed(raw: bytes, peer=ADDR, cfg: Config | None = None):
+    """A connection from PEER whose parser has read RAW's first request, and the request."""
+    client, server = socket.socketpair()
+    client.sendall(raw)
+    client.close()
+    conn = workers.LingeringConn(cfg or config(), server, peer, ADDR, lambda sock: None)
+    conn.init()
+    return conn, next(conn.parser)
+
+
+@pytest.mark.parametrize(
+    ("raw", "read", "read_out"),
+    [
+        (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 0, True),  # no body
+        (b"POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd", 0, False),
+        (b"POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd", 2, False),
+        (b"POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd", 4, True),
+        (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n", 0, False),
+    ],
+)
+def test_a_body_read_to_its_end_is_not_drained_again(worker, raw, read, read_out, monkeypatch):
+    conn, req = parsed(raw)
+    with conn.sock:
+        assert req.body.read(read) == raw.partition(b"\r\n\r\n")[2][:read]
+        assert workers.body_read_out(conn.parser) is read_out
+        drained, drain = [], conn.parser.finish_body
+        monkeypatch.setattr(
+            conn.parser, "finish_body", lambda **kw: drained.append(1) or drain(**kw)
+        )
+        assert worker._keepalive_after(conn, True) is True
+        assert drained == ([] if read_out else [1])  # gunicorn's drain, when there is a rest
+        assert conn.parser.finish_body()  # nothing is left of this request either way
+        assert worker._keepalive_after(conn, False) is False
+
+
+def test_a_readline_leaves_its_read_ahead_to_the_drain(worker):
+    conn, req = parsed(b"POST / HTTP/1.1\r\nContent-Length: 6\r\n\r\nab\ncd\n")
+    with conn.sock:
+        assert req.body.readline() == b"ab\n"
+        assert not workers.body_read_out(conn.parser)  # "cd\n" waits in the body's buffer
+
+
+@pytest.mark.parametrize(("peer", "scheme"), [("127.0.0.1", "https"), ("10.1.2.3", "http")])
+def test_a_peers_trust_is_decided_once_and_as_gunicorn_decides_it(peer, scheme, monkeypatch):
+    """Only a peer in forwarded_allow_ips (gunicorn's default: 127.0.0.1 and ::1) may say, with
+    X-Forwarded-Proto, that the client came over HTTPS."""
+    decided = []
+    decide = workers.Request._peer_is_trusted_proxy
+    monkeypatch.setattr(
+        workers.Request, "_peer_is_trusted_proxy", lambda self: decided.append(1) or decide(self)
+    )
+    monkeypatch.setattr(workers, "_PEER_TRUST", {})
+    raw = b"GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\n\r\n"
+    cfg = config()  # a worker's connections share its Config
+    for _ in range(3):
+        conn, req = parsed(raw * 2, peer=(peer, 40000), cfg=cfg)
+        with conn.sock:
+            assert type(req) is workers.PeerTrustedOnceRequest
+            assert [req.scheme, next(conn.parser).scheme] == [scheme, scheme]
+    assert decided == [1]
+
+
+def test_the_trust_of_ever_more_peers_is_not_kept_without_end(monkeypatch):
+    monkeypatch.setattr(workers, "_PEER_TRUST", {})
+    monkeypatch.setattr(workers, "_PEER_TRUST_MAX", 3)
+    cfg = config()
+    for last in range(10):
+        peer = (f"10.0.0.{last}", 40000)
+        conn, req = parsed(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", peer=peer, cfg=cfg)
+        conn.sock.close()
+        assert req.scheme == "http"
+    assert len(workers._PEER_TRUST) == 3
