@@ -9,6 +9,7 @@ import json
 import logging
 import multiprocessing
 import os
+import select
 import sys
 import time
 
@@ -63,26 +64,76 @@ class JsonAccessLogger(Logger):
 
     The encoder escapes every value (quotes, backslashes, control characters and non-UTF-8
     bytes that gunicorn decoded as latin-1), so a hostile path or header cannot break a line,
-    and the line is ASCII (``_json_line``). It goes to gunicorn's stream handler in one write,
-    without a ``LogRecord``: the logging machinery was most of what the log cost per request
+    and the line is ASCII (``_json_line``). It goes to gunicorn's stream handler without a
+    ``LogRecord``: the logging machinery was most of what the log cost per request
     (docs/performance.md).
+
+    A worker of webapp/api/workers.py holds its lines (``hold_access_lines``) and writes those
+    of a turn of its loop together before the loop waits again (``release_access_lines``): a
+    write that wakes the process reading the container's output costs the writer about 15 us,
+    and under load a turn serves several requests. A line waits at most that turn. No write of
+    held lines is longer than ``PIPE_BUF`` (4096 bytes), so that the workers' writes to the one
+    pipe of the container's stdout never interleave within a line.
     """
+
+    HELD_BYTES_MAX = select.PIPE_BUF
+
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        self._held: list[str] | None = None  # None: each line is written at once
+        self._held_size = 0
 
     def access(self, resp, req, environ, request_time):
         if not self.access_log_enabled:
             return
         try:
-            line = _json_line(_access_record(resp, environ, request_time))
-            handlers = self.access_log.handlers
-            if len(handlers) == 1 and type(handlers[0]) is logging.StreamHandler:
-                handler = handlers[0]
-                with handler.lock:  # threads of a gthread worker share the stream
-                    handler.stream.write(line + "\n")
-                    handler.stream.flush()
-            else:  # another handler (a file, syslog, a logging config): through logging
-                self.access_log.info("%s", line)
+            line = _json_line(_access_record(resp, environ, request_time)) + "\n"
+            handler = self._stream_handler()
+            if handler is None:  # another handler (a file, syslog, a logging config)
+                self.access_log.info("%s", line[:-1])
+                return
+            with handler.lock:  # threads of a gthread worker share the stream and the lines
+                if self._held is None:
+                    self._write(handler, line)
+                    return
+                if self._held and self._held_size + len(line) > self.HELD_BYTES_MAX:
+                    self._write_held(handler)
+                self._held.append(line)
+                self._held_size += len(line)  # ASCII: as many bytes as characters
         except Exception:  # a log line must never fail a request
             self.exception("could not write the access log line")
+
+    def hold_access_lines(self) -> None:
+        """From now on lines to stdout wait for ``release_access_lines``, or until
+        ``HELD_BYTES_MAX`` bytes of them wait; lines through another handler never wait."""
+        self._held = []
+
+    def release_access_lines(self) -> None:
+        """Write the lines that wait, in one write."""
+        handler = self._stream_handler()
+        if not self._held or handler is None:
+            return
+        try:
+            with handler.lock:
+                if self._held:  # not written meanwhile by another thread
+                    self._write_held(handler)
+        except Exception:
+            self.exception("could not write the access log lines")
+
+    def _write_held(self, handler) -> None:
+        held, self._held, self._held_size = self._held, [], 0
+        self._write(handler, "".join(held))
+
+    def _stream_handler(self):
+        handlers = self.access_log.handlers
+        if len(handlers) == 1 and type(handlers[0]) is logging.StreamHandler:
+            return handlers[0]
+        return None
+
+    @staticmethod
+    def _write(handler, text: str) -> None:
+        handler.stream.write(text)
+        handler.stream.flush()
 
 
 def _access_record(resp, environ, request_time) -> dict:

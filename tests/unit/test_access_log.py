@@ -2,8 +2,10 @@
 
 import datetime
 import json
+import logging
 import re
 import runpy
+import select
 import time
 import uuid
 from types import SimpleNamespace
@@ -45,13 +47,20 @@ def _conf() -> dict:
     return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
 
-def _record(logger_class, accesslog: str) -> None:
+def _logger(logger_class, accesslog: str):
     cfg = Config()
     cfg.set("accesslog", accesslog)
-    logger = logger_class(cfg)
+    return logger_class(cfg)
+
+
+def _log_one(logger, path="/api/users/\u00e9\n") -> None:
     response = SimpleNamespace(status="201 Created", sent=42)
-    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/users/\u00e9\n", "QUERY_STRING": ""}
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "QUERY_STRING": ""}
     logger.access(response, None, environ, datetime.timedelta(microseconds=1500))
+
+
+def _record(logger_class, accesslog: str) -> None:
+    _log_one(_logger(logger_class, accesslog))
 
 
 def test_a_log_file_other_than_stdout_gets_the_same_json_lines(tmp_path):
@@ -91,3 +100,69 @@ def test_the_time_is_iso_utc_to_the_millisecond_and_current():
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp), stamp
         when = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
         assert before - datetime.timedelta(milliseconds=1) <= when <= after, (before, stamp)
+
+
+class _Writes:
+    """A stream that keeps each write apart."""
+
+    def __init__(self):
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.writes.append(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _stdout_logger(monkeypatch):
+    logger = _logger(_conf()["JsonAccessLogger"], "-")
+    writes = _Writes()
+    # gunicorn's "gunicorn.access" logger is one per process: other tests' handlers are gone.
+    (handler,) = [h for h in logger.access_log.handlers if type(h) is logging.StreamHandler]
+    monkeypatch.setattr(logger.access_log, "handlers", [handler])
+    monkeypatch.setattr(handler, "stream", writes)
+    return logger, writes.writes
+
+
+def test_each_line_is_one_write_unless_the_worker_holds_them(monkeypatch):
+    logger, writes = _stdout_logger(monkeypatch)
+    _log_one(logger, "/1")
+    _log_one(logger, "/2")
+    assert [json.loads(write)["path"] for write in writes] == ["/1", "/2"]
+    assert all(write.endswith("\n") and write.count("\n") == 1 for write in writes)
+
+
+def test_held_lines_leave_together_in_order_when_released(monkeypatch):
+    logger, writes = _stdout_logger(monkeypatch)
+    logger.hold_access_lines()
+    for index in range(3):
+        _log_one(logger, f"/{index}")
+    assert writes == []
+    logger.release_access_lines()
+    logger.release_access_lines()  # nothing more waits: nothing more is written
+    assert len(writes) == 1
+    assert [json.loads(line)["path"] for line in writes[0].splitlines()] == ["/0", "/1", "/2"]
+
+
+def test_no_write_of_held_lines_is_longer_than_a_pipe_writes_at_once(monkeypatch):
+    """Writes to a pipe of at most PIPE_BUF bytes are whole: two workers' writes to the
+    container's stdout cannot interleave within a line."""
+    logger, writes = _stdout_logger(monkeypatch)
+    logger.hold_access_lines()
+    paths = [f"/{index}" for index in range(100)]
+    for path in paths:
+        _log_one(logger, path)
+    logger.release_access_lines()
+    assert len(writes) > 1
+    assert all(len(write.encode()) <= select.PIPE_BUF for write in writes)
+    assert all(len(write.encode()) > select.PIPE_BUF - 300 for write in writes[:-1])  # full
+    assert [json.loads(line)["path"] for line in "".join(writes).splitlines()] == paths
+
+
+def test_lines_through_another_handler_are_never_held(tmp_path):
+    log = tmp_path / "access.log"
+    logger = _logger(_conf()["JsonAccessLogger"], str(log))
+    logger.hold_access_lines()
+    _log_one(logger)
+    assert len(log.read_text().splitlines()) == 1

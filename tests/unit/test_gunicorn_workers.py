@@ -393,3 +393,34 @@ def test_the_trust_of_ever_more_peers_is_not_kept_without_end(monkeypatch):
         conn.sock.close()
         assert req.scheme == "http"
     assert len(workers._PEER_TRUST) == 3
+
+
+def test_the_access_log_lines_of_a_turn_leave_before_the_loop_waits(worker, monkeypatch):
+    """gunicorn.conf.py's logger holds the lines; the worker releases them before its poller may
+    wait, and when its loop ends (a stop, a SystemExit from a signal)."""
+    calls = []
+    worker.log = SimpleNamespace(
+        hold_access_lines=lambda: calls.append("hold"),
+        release_access_lines=lambda: calls.append("release"),
+    )
+    monkeypatch.setattr(workers.ThreadWorker, "init_process", lambda self: None)
+    worker.init_process()
+    assert calls == ["hold"]
+    worker.poller = SimpleNamespace(select=lambda timeout: calls.append(("select", timeout)) or [])
+    worker.wait_for_and_dispatch_events(timeout=1.0)
+    assert calls == ["hold", "release", ("select", 1.0)]
+
+    def stopped(self):
+        raise SystemExit(0)
+
+    monkeypatch.setattr(workers.ThreadWorker, "run", stopped)
+    with pytest.raises(SystemExit):
+        worker.run()
+    assert calls[-1] == "release"
+
+
+def test_a_logger_that_does_not_hold_lines_is_left_alone(worker, monkeypatch):
+    monkeypatch.setattr(workers.ThreadWorker, "init_process", lambda self: None)
+    worker.init_process()  # gunicorn's own Logger
+    worker.poller = SimpleNamespace(select=lambda timeout: [])
+    worker.wait_for_and_dispatch_events(timeout=0)

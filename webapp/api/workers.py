@@ -348,10 +348,29 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
     def init_process(self):
         if type(self.cfg) is Config:
             self.cfg.__class__ = SettledConfig  # this process's copy, forked from the master's
+        # The access log's lines of a turn of the loop leave in one write, before the loop waits
+        # again (gunicorn.conf.py, JsonAccessLogger); another logger class writes as it likes.
+        if hasattr(self.log, "hold_access_lines"):
+            self.log.hold_access_lines()
+            self._release_access_lines = self.log.release_access_lines
         self._lingering: deque[_Lingering] = deque()  # by deadline, as they were added
         if not isinstance(util.http_date, _DateOfThisSecond):
             util.http_date = _DateOfThisSecond(util.http_date)  # read by every Response
         super().init_process()
+
+    @staticmethod
+    def _release_access_lines() -> None:
+        """Nothing waits, unless init_process found a logger that holds its lines."""
+
+    def wait_for_and_dispatch_events(self, timeout):
+        self._release_access_lines()  # the poller may wait now: no line waits with it
+        super().wait_for_and_dispatch_events(timeout)
+
+    def run(self):
+        try:
+            super().run()
+        finally:
+            self._release_access_lines()
 
     def notify(self):
         if self._notify_due():
