@@ -179,12 +179,10 @@ def _summarise_database(db: str, result: dict) -> list[str]:
                 f" req/s x{row['rps_vs_baseline']:.2f}, p99 x{row['p99_vs_baseline']:.2f}"
                 f" of {figures['baseline']}"
             )
-            for side in ("app", "ceiling"):
-                if row[side]["errors"]:
-                    problems.append(
-                        f"{db} {figures['title']} on {name} ({side}): {row[side]['errors']}"
-                        f" errors, statuses {row[side]['status']}"
-                    )
+            problems += _errors(
+                f"{db} {figures['title']} on {name}",
+                {side: row[side] for side in ("app", "ceiling")},
+            )
     if "scale" in result:
         scale = result["scale"]
         say(
@@ -209,12 +207,33 @@ def _summarise_container(container: dict) -> list[str]:
                 f" ({container['pods'][side]['workers']}); prd's peak needs"
                 f" {row['replicas_at_prd_peak']} replicas"
             )
-            if row["app"]["errors"]:
-                problems.append(
-                    f"container {figures['title']} ({side}): {row['app']['errors']} errors,"
-                    f" statuses {row['app']['status']}"
-                )
+            problems += _errors(f"container {figures['title']}", {side: row["app"]})
     return problems
+
+
+def _summarise_original(original: dict) -> list[str]:
+    """Print the comparison with the original's code; return its problems (errors, either side)."""
+    problems = []
+    for figures in original["scenarios"].values():
+        target = figures["target_rps_ratio"]
+        say(
+            f"  original    {figures['title']:<22} this service x{figures['rps_ratio']:.2f} the"
+            f" original's req/s{'' if target is None else f' (target {target:g}x)'},"
+            f" x{figures['cpu_per_request_ratio']:.2f} its CPU per request"
+        )
+        sides = {side: figures[side] for side in ("original", "this_service")}
+        problems += _errors(f"original comparison {figures['title']}", sides)
+    return problems
+
+
+def _errors(label: str, runs_by_side: dict) -> list[str]:
+    """A problem for each side whose combined runs had errors (a status not 2xx/3xx, a socket
+    error)."""
+    return [
+        f"{label} ({side}): {runs['errors']} errors, statuses {runs['status']}"
+        for side, runs in runs_by_side.items()
+        if runs["errors"]
+    ]
 
 
 def summarise(report: dict, opts) -> int:
@@ -224,6 +243,8 @@ def summarise(report: dict, opts) -> int:
         problems += _summarise_database(db, result)
     if "container" in report:
         problems += _summarise_container(report["container"])
+    if "original" in report:
+        problems += _summarise_original(report["original"])
     out = opts.output.relative_to(ROOT) if opts.output.is_relative_to(ROOT) else opts.output
     say(f"\nwrote {out}/bench.json and {out}/bench.png")
     if problems:

@@ -2,6 +2,7 @@
 
     python3 toxw -e bench                      # SQLite, then a throwaway local PostgreSQL
     python3 toxw -e bench -- --help            # durations, scenarios, databases, profiling
+    python3 toxw -e bench -- --original DIR    # beside the original's code (bench/original.py)
 
 For each database it starts the app under gunicorn with the repository's gunicorn.conf.py (the
 container's configuration), pinned to 2 event-loop workers, seeds 1,000 users through the API and
@@ -35,6 +36,7 @@ import sys
 from pathlib import Path
 
 from bench.container import parse_variant, run_container
+from bench.original import run_original
 from bench.report import machine, say, summarise, write_chart
 from bench.scale import measure_scale, seed_through_api
 from bench.scenarios import (
@@ -186,15 +188,23 @@ def parse_args(argv=None):
         " baseline of the ratios)",
     )
     _add_container_options(parser)
+    parser.add_argument(
+        "--original",
+        type=Path,
+        metavar="DIR",
+        help="also measure the original service's code, a checkout of it in DIR, under gunicorn"
+        " with 2 sync workers beside this service on SQLite, side by side (docs/performance.md)",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "reports")
     opts = parser.parse_args(argv)
     opts.scenarios = set(_names(parser, "--scenarios", opts.scenarios, [s.mode for s in SCENARIOS]))
     _check_container_options(parser, opts)
+    alone = opts.container or opts.original  # measured alone unless --databases asks for more
     if opts.databases is None:
-        opts.databases = "" if opts.container else "sqlite,postgresql"
+        opts.databases = "" if alone else "sqlite,postgresql"
     opts.databases = (
         _names(parser, "--databases", opts.databases, ["sqlite", "postgresql"])
-        if opts.databases or not opts.container
+        if opts.databases or not alone
         else []
     )
     opts.servers = _names(parser, "--servers", opts.servers, list(SERVERS)) if opts.servers else []
@@ -284,6 +294,8 @@ def main(argv=None) -> int:
             with postgres_url(opts) as url:
                 if url:
                     report["databases"]["postgresql"] = run_database("postgresql", url, opts, wrk)
+    if opts.original:
+        report["original"] = run_original(opts.original, wrk, opts)
     if opts.container:
         with postgres_url(opts) as url:
             if not url:
