@@ -19,19 +19,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import gunicorn
-import requests
 
 from bench.report import say
 from bench.scale import seed_through_api
 from bench.scenarios import SCENARIOS, alternate, paired
-from bench.servers import WORKERS, BenchServer
+from bench.servers import WORKERS, BenchServer, cpu_seconds
 from bench.wrk import combine
 from harness.common.procs import children_of, free_port
+from harness.testing.live_server import NotReady, wait_ready
 
 # The targets: this service's requests per second over the original's, same run.
 TARGETS = {"get_one": 4.0, "list": 8.0, "post": 4.0}
@@ -119,31 +118,16 @@ class OriginalServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/api/users/", timeout=2).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.2)
-        self.stop()
-        raise SystemExit(f"--original: its gunicorn did not answer GET /api/users/ at {self.url}")
+        try:
+            wait_ready(self.url, 60, path="/api/users/", process=self.process)
+        except NotReady as exc:
+            self.stop()
+            raise SystemExit(f"--original: its gunicorn did not answer: {exc}") from None
+        return self
 
     def cpu_meter(self) -> Callable[[], float]:
         pids = children_of(self.process.pid)
-        tick = os.sysconf("SC_CLK_TCK")
-
-        def seconds() -> float:
-            total = 0.0
-            for pid in pids:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-            return total
-
-        return seconds
+        return lambda: cpu_seconds(pids)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
