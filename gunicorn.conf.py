@@ -87,11 +87,12 @@ class JsonAccessLogger(Logger):
         if not self.access_log_enabled:
             return
         try:
-            line = _json_line(_access_record(resp, environ, request_time)) + "\n"
+            line = _json_line(_access_record(resp, environ, request_time))
             handler = self._stream_handler()
             if handler is None:  # another handler (a file, syslog, a logging config)
-                self.access_log.info("%s", line[:-1])
+                self.access_log.info("%s", line)
                 return
+            line += "\n"
             with handler.lock:  # threads of a gthread worker share the stream and the lines
                 if self._held is None:
                     self._write(handler, line)
@@ -110,8 +111,10 @@ class JsonAccessLogger(Logger):
 
     def release_access_lines(self) -> None:
         """Write the lines that wait, in one write."""
+        if not self._held:  # asked on every turn of a worker's loop: no handler lookup for nothing
+            return
         handler = self._stream_handler()
-        if not self._held or handler is None:
+        if handler is None:
             return
         try:
             with handler.lock:
