@@ -52,7 +52,7 @@ def test_unexpected_error_is_json_500_without_debug_page(api, settings, monkeypa
     def boom():
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("webapp.users.selectors.list_users", boom)
+    monkeypatch.setattr("webapp.users.selectors.users_page", boom)
     api.raise_request_exception = False
     response = api.get("/api/users/")
     assert response.status_code == 500
@@ -66,7 +66,7 @@ def test_database_outage_gives_503_json(api, monkeypatch, method, path):
     def unavailable(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("webapp.users.selectors.list_users", unavailable)
+    monkeypatch.setattr("webapp.users.selectors.users_page", unavailable)
     monkeypatch.setattr("webapp.users.selectors.get_user", unavailable)
     response = getattr(api, method)(path)
     assert response.status_code == 503

@@ -73,7 +73,7 @@ def test_database_unavailable(paths, api, monkeypatch):
     def unavailable(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("webapp.users.selectors.list_users", unavailable)
+    monkeypatch.setattr("webapp.users.selectors.users_page", unavailable)
     body = api.get("/api/users/").json()
     assert body == example(paths, "/api/users/", "get", "503", "DatabaseUnavailable")
 

@@ -13,7 +13,7 @@ from webapp.api.plain import PlainJSONReads, answers_plainly
 from webapp.api.renderers import FastJSONRenderer, dumps
 from webapp.users import selectors
 from webapp.users.models import User
-from webapp.users.views import UserDetailView
+from webapp.users.views import UserDetailView, UserListView
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,9 @@ PATHS = [
     "/api/users/0/",
     "/api/users/abc/",
     "/api/users/{id}/?unrelated=1",
+    "/api/users/",
+    "/api/users",
+    "/api/users/?unrelated=1",
 ]
 
 
@@ -55,13 +58,15 @@ def answer(api, path, accept):
 @pytest.mark.parametrize("path", PATHS)
 def test_plain_and_drf_answers_are_the_same(api, dispatched, path, accept):
     user = User.objects.create(dni="0102030405", name="Ada Lovelace")
+    User.objects.create(dni="d2", name="Grace \u2028 Hopper")
     path = path.format(id=user.pk)
     plain = answer(api, path, accept)
     assert dispatched == []  # the plain path, not DRF's dispatch
     drf = answer(api, path, DRF_ACCEPT)
     assert dispatched == [path.partition("?")[0]]
     assert plain == drf
-    assert plain[1]["Allow"] == "GET"
+    listed = path.partition("?")[0].rstrip("/") == "/api/users"
+    assert plain[1]["Allow"] == ("GET, POST" if listed else "GET")
 
 
 def test_a_found_user_is_the_json_drf_wrote(api, dispatched):
@@ -77,24 +82,28 @@ def test_a_found_user_is_the_json_drf_wrote(api, dispatched):
 # A database outage is answered by the exception handler (DRF adds its Allow header); any other
 # exception is re-raised by DRF too, and the middleware answers it without one.
 FAILURES = [
-    (OperationalError("connection refused"), 503, messages.DATABASE_UNAVAILABLE, "GET", "5"),
-    (RuntimeError("a bug"), 500, messages.SERVER_ERROR, None, None),
+    (OperationalError("connection refused"), 503, messages.DATABASE_UNAVAILABLE, True, "5"),
+    (RuntimeError("a bug"), 500, messages.SERVER_ERROR, False, None),
 ]
+# Each view's path, the selector its GET reads, and its Allow header.
+READS = [("/api/users/1/", "get_user", "GET"), ("/api/users/", "users_page", "GET, POST")]
 
 
 @pytest.mark.service_broken_on_purpose
 @pytest.mark.parametrize("accept", [None, DRF_ACCEPT])
-@pytest.mark.parametrize(("error", "status", "detail", "allow", "retry_after"), FAILURES)
+@pytest.mark.parametrize(("error", "status", "detail", "allowed", "retry_after"), FAILURES)
+@pytest.mark.parametrize(("path", "selector", "allow"), READS)
 def test_a_failure_gets_the_same_answer_on_both_paths(
-    api, monkeypatch, accept, error, status, detail, allow, retry_after
+    api, monkeypatch, accept, error, status, detail, allowed, retry_after, path, selector, allow
 ):
-    def failing(user_id):
+    def failing(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(selectors, "get_user", failing)
-    got_status, headers, body = answer(api, "/api/users/1/", accept)
+    monkeypatch.setattr(selectors, selector, failing)
+    got_status, headers, body = answer(api, path, accept)
     assert (got_status, body) == (status, dumps({"detail": detail}))
-    assert (headers.get("Allow"), headers.get("Retry-After")) == (allow, retry_after)
+    assert headers.get("Allow") == (allow if allowed else None)
+    assert headers.get("Retry-After") == retry_after
 
 
 @pytest.mark.parametrize(
@@ -109,11 +118,13 @@ def test_a_failure_gets_the_same_answer_on_both_paths(
         ("get", None, "?format=json"),
     ],
 )
-def test_every_other_request_goes_through_drf(api, dispatched, method, accept, query):
+@pytest.mark.parametrize("path", ["/api/users/{id}/", "/api/users/"])
+def test_every_other_request_goes_through_drf(api, dispatched, method, accept, query, path):
     user = User.objects.create(dni="d1", name="Grace")
+    path = path.format(id=user.pk)
     headers = {} if accept is None else {"HTTP_ACCEPT": accept}
-    getattr(api, method)(f"/api/users/{user.pk}/{query}", **headers)
-    assert dispatched == [f"/api/users/{user.pk}/"]
+    getattr(api, method)(path + query, **headers)
+    assert dispatched == [path]
 
 
 def test_the_view_keeps_what_the_url_resolver_and_the_schema_read():
@@ -159,3 +170,4 @@ def test_a_view_whose_answer_depends_on_more_is_left_to_drf(dispatched, view_cla
     view_class.as_view()(APIRequestFactory().get("/plain"))
     assert dispatched == ["/plain"]
     assert answers_plainly(UserDetailView)
+    assert answers_plainly(UserListView)

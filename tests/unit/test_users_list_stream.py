@@ -65,7 +65,7 @@ def test_a_database_failure_before_the_first_byte_is_still_503(api, page_size, m
     def unavailable(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(selectors, "list_users", unavailable)
+    monkeypatch.setattr(selectors, "users_page", unavailable)
     response = api.get("/api/users/")
     assert response.status_code == 503
 
@@ -83,7 +83,7 @@ def test_a_database_failure_mid_stream_is_logged_and_cuts_the_body(
     def unavailable(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(selectors, "list_users", unavailable)
+    monkeypatch.setattr(selectors, "users_page", unavailable)
     with pytest.raises(OperationalError):
         next(chunks)
     assert "cut short" in caplog.text

@@ -8,8 +8,9 @@ throttling and versioning are empty in this service (settings.REST_FRAMEWORK). Y
 request cycle around it (a view instance, a ``Request``, the negotiation, those empty checks,
 ``finalize_response``) was a fifth of a GET of one user in process (docs/performance.md).
 
-A view with ``PlainJSONReads`` answers such a GET from its ``read`` directly; every other
-request (another method, any other Accept, ``?format=``) goes through DRF's dispatch as before.
+A view with ``PlainJSONReads`` answers such a GET from its ``plain_get`` directly (by default the
+JSON of what its ``read`` returns); every other request (another method, any other Accept,
+``?format=``) goes through DRF's dispatch as before.
 An exception goes to the API's one exception handler, whose answer gets the same headers that
 DRF would add, so the two paths give the same status, headers and body
 (tests/unit/test_plain_reads.py). A view with authentication, permission, throttle or
@@ -43,7 +44,8 @@ def answers_plainly(view_class) -> bool:
 
 
 class PlainJSONReads:
-    """A mixin for an APIView: a plain JSON GET is answered with ``read(**url_kwargs)``."""
+    """A mixin for an APIView: a plain JSON GET is answered with ``plain_get(**url_kwargs)``,
+    which must give the answer the view's GET gives such a request, without its headers."""
 
     @staticmethod
     def read(**kwargs):
@@ -53,6 +55,7 @@ class PlainJSONReads:
 
     @classmethod
     def plain_get(cls, **kwargs) -> HttpResponse:
+        """By default, the JSON of ``read``: override either."""
         return json_response(cls.read(**kwargs))
 
     @classmethod

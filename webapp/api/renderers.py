@@ -27,20 +27,27 @@ _SEPARATOR_PREFIX = b"\xe2\x80"
 _default = JSONEncoder().default
 
 
-def dumps(data) -> bytes:
-    """Compact UTF-8 JSON, identical to DRF's JSONRenderer output for the payloads above."""
-    body = orjson.dumps(data, default=_default)
+def escape_separators(body: bytes) -> bytes:
+    """UTF-8 JSON with U+2028 and U+2029 escaped, as DRF's JSONRenderer writes them."""
     if _SEPARATOR_PREFIX in body:
         body = body.replace(_LINE_SEPARATOR, b"\\u2028").replace(_PARAGRAPH_SEPARATOR, b"\\u2029")
     return body
 
 
+def dumps(data) -> bytes:
+    """Compact UTF-8 JSON, identical to DRF's JSONRenderer output for the payloads above."""
+    return escape_separators(orjson.dumps(data, default=_default))
+
+
 def json_response(data, status: int = 200, headers=None) -> HttpResponse:
     """What DRF's ``Response(data)`` gives once FastJSONRenderer has rendered it for a plain JSON
     request, built directly: compact UTF-8 JSON, ``Content-Type: application/json``."""
-    return HttpResponse(
-        dumps(data), status=status, headers=headers, content_type="application/json"
-    )
+    return json_body_response(dumps(data), status, headers)
+
+
+def json_body_response(body: bytes, status: int = 200, headers=None) -> HttpResponse:
+    """``json_response`` for a body already encoded as ``dumps`` would encode it."""
+    return HttpResponse(body, status=status, headers=headers, content_type="application/json")
 
 
 class FastJSONRenderer(JSONRenderer):

@@ -2,8 +2,9 @@
 
 import logging
 
+import orjson
 from django.db import DatabaseError
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -11,7 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from webapp.api.plain import PlainJSONReads
-from webapp.api.renderers import FastJSONRenderer, dumps, json_response
+from webapp.api.renderers import (
+    FastJSONRenderer,
+    escape_separators,
+    json_body_response,
+    json_response,
+)
 from webapp.users import openapi, selectors, services
 from webapp.users.errors import UserNotFound
 from webapp.users.serializers import UserInputSerializer, user_as_dict
@@ -39,7 +45,12 @@ def respond(request, data, status_code=status.HTTP_200_OK, headers=None):
     return Response(data, status=status_code, headers=headers)
 
 
-def stream_users(first_page: list[dict]):
+def page_body(page: selectors.UsersPage) -> bytes:
+    """A page's users as the bytes ``dumps`` gives for their list, without its brackets."""
+    return escape_separators(page.json.encode())
+
+
+def stream_users(first_page: selectors.UsersPage):
     """The JSON array of every user, page after page, byte for byte what one dumps() would give.
 
     Each page is its own short query (keyset pagination on the id), so no cursor or transaction
@@ -49,37 +60,46 @@ def stream_users(first_page: list[dict]):
     failure after that can only cut the response short, which the client sees as an incomplete
     chunked body.
     """
-    yield b"[" + dumps(first_page)[1:-1]
+    yield b"[" + page_body(first_page)
     page = first_page
-    while len(page) == LIST_PAGE_SIZE:
+    while page.count == LIST_PAGE_SIZE:
         try:
-            page = selectors.list_users(after=page[-1]["id"], limit=LIST_PAGE_SIZE)
+            page = selectors.users_page(after=page.last_id, limit=LIST_PAGE_SIZE)
         except DatabaseError:
             logger.exception("the list of users was cut short: the database failed mid-stream")
             raise
-        if page:
-            yield b"," + dumps(page)[1:-1]
+        if page.count:
+            yield b"," + page_body(page)
     yield b"]"
 
 
-class UserListView(APIView):
+def users_response() -> HttpResponse:
+    """Every user as compact JSON: one response up to a page, streamed page by page beyond."""
+    first_page = selectors.users_page(limit=LIST_PAGE_SIZE)
+    if first_page.count < LIST_PAGE_SIZE:
+        return json_body_response(b"[" + page_body(first_page) + b"]")
+    return StreamingHttpResponse(stream_users(first_page), content_type="application/json")
+
+
+class UserListView(PlainJSONReads, APIView):
+    """A plain JSON GET (nearly every one) is answered by ``plain_get`` without DRF's request
+    cycle (webapp/api/plain.py); any other request goes through ``get`` or ``post``."""
+
     http_method_names = ["get", "post"]
     renderer_classes = [FastJSONRenderer]
 
+    @classmethod
+    def plain_get(cls):
+        return users_response()
+
     @openapi.LIST_USERS
     def get(self, request):
-        # Plain dicts, not a ModelSerializer: the profile of this list showed serializer fields
-        # and model instances taking two thirds of the request.
-        first_page = selectors.list_users(limit=LIST_PAGE_SIZE)
-        if len(first_page) < LIST_PAGE_SIZE:
-            return respond(request, first_page)
         renderer_context = self.get_renderer_context()
         if request.accepted_renderer.get_indent(request.accepted_media_type, renderer_context):
             # Indented output (Accept: application/json; indent=N) is for people reading a
-            # response, not for whole tables: it keeps the simple, unstreamed path.
-            rest = selectors.list_users(after=first_page[-1]["id"])
-            return Response(first_page + rest)
-        return StreamingHttpResponse(stream_users(first_page), content_type="application/json")
+            # response, not for whole tables: DRF renders the whole list, unstreamed.
+            return Response(orjson.loads(f"[{selectors.users_page().json}]"))
+        return users_response()
 
     @openapi.CREATE_USER
     def post(self, request):
