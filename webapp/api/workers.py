@@ -39,6 +39,8 @@ from gunicorn.http.parser import RequestParser
 from gunicorn.http.wsgi import Response, default_environ
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
+from webapp.api.accept_share import AcceptShare, board_for
+
 REASONS = {
     400: "Bad Request",
     414: "URI Too Long",
@@ -344,6 +346,13 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
         self._notify_due = _Every(self._heartbeat)
         self._parent_check_due = _Every(self._heartbeat)
         self._parent_alive = True
+        # In the master, before the fork: this worker's place on the board its peers read
+        # (webapp/api/accept_share.py); alone, it has no peer to leave a connection to.
+        board = board_for(self.cfg.workers)
+        self._accept_share = AcceptShare(
+            board, board.assign(self) if self.cfg.workers > 1 else None
+        )
+        self._open_lingering = 0
 
     def init_process(self):
         if type(self.cfg) is Config:
@@ -362,9 +371,25 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
     def _release_access_lines() -> None:
         """Nothing waits, unless init_process found a logger that holds its lines."""
 
+    def _clients(self) -> int:
+        """Connections this worker holds for its clients, the closing ones aside."""
+        return self.nr_conns - self._open_lingering
+
     def wait_for_and_dispatch_events(self, timeout):
         self._release_access_lines()  # the poller may wait now: no line waits with it
+        now = time.monotonic()
+        self._accept_share.publish(self._clients(), now)
+        paused = self._accept_share.paused(now)
+        if paused:
+            timeout = min(timeout, paused)  # to take a connection no peer took meanwhile
         super().wait_for_and_dispatch_events(timeout)
+
+    def set_accept_enabled(self, enabled):
+        # gthread's loop enables accepting on every turn it finds it off: not while this worker
+        # leaves new connections to a peer.
+        if enabled and self._accept_share.paused(time.monotonic()):
+            enabled = False
+        super().set_accept_enabled(enabled)
 
     def run(self):
         try:
@@ -406,6 +431,9 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
         return super()._keepalive_after(conn, keepalive)
 
     def accept(self, listener):
+        if self._accept_share.leave_to_a_peer(self._clients(), time.monotonic()):
+            self.set_accept_enabled(False)
+            return
         try:
             client, address = listener.accept()
         except OSError as exc:
@@ -431,6 +459,7 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
         lingering = _Lingering(sock)
         self._lingering.append(lingering)
         self.nr_conns += 1  # still a descriptor of this worker, and the graceful stop waits for it
+        self._open_lingering += 1
         self.poller.register(sock, selectors.EVENT_READ, partial(self._drain, lingering))
 
     def _drain(self, lingering: _Lingering, sock: socket.socket) -> None:
@@ -451,6 +480,7 @@ class ThreadWorkerWithJSONErrors(JSONErrorsMixin, ThreadWorker):
         util.close(lingering.sock)
         lingering.sock = None
         self.nr_conns -= 1
+        self._open_lingering -= 1
 
     def murder_pending(self):
         # Run after every turn of gthread's loop, and of its graceful stop.
