@@ -1,4 +1,5 @@
-"""The list's JSON is written by the database, byte for byte what DRF's JSONRenderer writes."""
+"""The list's JSON, written by SQLite itself or by orjson from PostgreSQL's rows, is byte for
+byte what DRF's JSONRenderer writes."""
 
 import random
 
@@ -48,6 +49,6 @@ def test_a_page_counts_its_users_and_names_the_last(api):
     for id_ in (9, 2, 5, 4):
         User.objects.create(id=id_, dni=f"d{id_}", name="n")
     assert selectors.users_page(after=2, limit=2) == selectors.UsersPage(
-        '{"id":4,"dni":"d4","name":"n"},{"id":5,"dni":"d5","name":"n"}', 2, 5
+        b'{"id":4,"dni":"d4","name":"n"},{"id":5,"dni":"d5","name":"n"}', 2, 5
     )
-    assert selectors.users_page(after=9) == selectors.UsersPage("", 0, None)
+    assert selectors.users_page(after=9) == selectors.UsersPage(b"", 0, None)

@@ -47,7 +47,7 @@ def respond(request, data, status_code=status.HTTP_200_OK, headers=None):
 
 def page_body(page: selectors.UsersPage) -> bytes:
     """A page's users as the bytes ``dumps`` gives for their list, without its brackets."""
-    return escape_separators(page.json.encode())
+    return escape_separators(page.json)
 
 
 def stream_users(first_page: selectors.UsersPage):
@@ -98,7 +98,7 @@ class UserListView(PlainJSONReads, APIView):
         if request.accepted_renderer.get_indent(request.accepted_media_type, renderer_context):
             # Indented output (Accept: application/json; indent=N) is for people reading a
             # response, not for whole tables: DRF renders the whole list, unstreamed.
-            return Response(orjson.loads(f"[{selectors.users_page().json}]"))
+            return Response(orjson.loads(b"[" + selectors.users_page().json + b"]"))
         return users_response()
 
     @openapi.CREATE_USER
