@@ -12,7 +12,8 @@ FIELDS = ("id", "dni", "name")
 
 
 class UsersPage(NamedTuple):
-    """Users with consecutive ids in the table, as compact UTF-8 JSON."""
+    """Users with consecutive ids in the table, as compact UTF-8 JSON: DRF's bytes, but for
+    U+2028 and U+2029, which the view escapes (webapp.api.renderers.escape_separators)."""
 
     json: bytes  # their JSON objects, in id order, separated by commas, without brackets
     count: int
