@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.common.procs import children_of
 from harness.testing.live_server import ROOT, LiveServer, NotReady, wait_ready
 
 WORKERS = 2
@@ -137,17 +138,7 @@ class BenchServer(LiveServer):
 
     def worker_pids(self) -> list[int]:
         assert self.process is not None
-        pids = []
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
-                pids.append(int(entry))
-        return sorted(pids)
+        return sorted(children_of(self.process.pid))
 
 
 def proc_status_kb(pid: int, field: str) -> int:
