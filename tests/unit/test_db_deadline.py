@@ -105,4 +105,11 @@ def test_a_frozen_postgresql_fails_fast_and_the_connection_recovers(django_db_bl
             assert seconds < 2 + MARGIN, f"connecting waited {seconds:.1f}s"
         connection.close()
         select_one()  # resumed: a new connection works without a restart
+        with frozen(datadir):
+            # ... and so is a read without a cursor (webapp/db/base.py, fetch_rows).
+            seconds, error = bounded(lambda: connection.fetch_rows("SELECT %s", [1]))
+            assert error is not None, "a read on a frozen server must fail, not wait"
+            assert seconds < DEADLINE + MARGIN, f"the read waited {seconds:.1f}s"
+            connection.close()
+        assert connection.fetch_rows("SELECT %s", [1]) == [(1,)]
         connection.close()
