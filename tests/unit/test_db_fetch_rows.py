@@ -87,6 +87,14 @@ def test_a_database_error_is_djangos_and_marks_the_connection(connection, monkey
     assert connection.fetch_rows("SELECT %s", [1]) == [(1,)]  # autocommit: nothing to roll back
 
 
+def test_a_statement_without_rows_is_refused_as_fetchall_refuses_it(connection, monkeypatch):
+    with pytest.raises(ProgrammingError):
+        fetch_all(connection, "DO $$BEGIN END$$", [])
+    without_cursors(connection, monkeypatch)
+    with pytest.raises(ProgrammingError, match="no rows"):
+        connection.fetch_rows("DO $$BEGIN END$$", [])
+
+
 def test_a_str_with_a_nul_is_refused_as_a_cursor_refuses_it(connection):
     """libpq reads a text parameter up to its first NUL: sent to it, "1\x00 OR ..." would
     have been read as "1"."""

@@ -85,14 +85,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
         them, sent through libpq (``psycopg.pq``) without Django's cursor or psycopg's.
 
         The two cursors' Python around a query cost about a fifth of a GET of one user in
-        process (docs/performance.md), more than its round trip. What they do for a query is
-        done here as well: the health check and connecting, the thread-sharing and
+        process (docs/performance.md), more than the round trip's own CPU. What they do for a
+        query is done here as well: the health check and connecting, the thread-sharing and
         broken-transaction checks, psycopg's errors translated to Django's (which marks the
         connection for the check at the end of the request), the client deadline, and the
         values loaded by psycopg's own loaders for their types. Where more is asked, the query
         goes through a cursor as before: a transaction open (psycopg begins it on the first
         query), queries logged (DEBUG, tests that count queries), another execute wrapper, a
-        parameter other than an int (up to int8) or a str.
+        parameter other than an int (up to int8) or a str without a NUL.
         """
         self.close_if_health_check_failed()
         self.ensure_connection()  # refuses, as a cursor does, to run in an event loop
@@ -114,13 +114,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
         values = [str(value).encode(encoding) for value in params]
         with self.wrap_database_errors, WATCHDOG.bound(self._fd(), self.client_deadline):
             result = pgconn.exec_params(_numbered(sql, len(values)), values, types)
-            if result.status != pq.ExecStatus.TUPLES_OK:
-                if pgconn.status == pq.ConnStatus.BAD:
-                    # Lost (ended by the server, cut by the deadline): libpq's result has no
-                    # SQLSTATE, and psycopg's cursor raises OperationalError for it, an outage.
-                    message = pgconn.error_message.decode(encoding, "replace").strip()
-                    raise errors.OperationalError(f"the connection was lost: {message}")
+            status = result.status
+            if status == pq.ExecStatus.FATAL_ERROR and pgconn.status == pq.ConnStatus.BAD:
+                # Lost (ended by the server, cut by the deadline): libpq's result has no
+                # SQLSTATE, and psycopg's cursor raises OperationalError for it, an outage.
+                message = pgconn.error_message.decode(encoding, "replace").strip()
+                raise errors.OperationalError(f"the connection was lost: {message}")
+            if status == pq.ExecStatus.FATAL_ERROR:
                 raise errors.error_from_result(result, encoding=encoding)
+            if status != pq.ExecStatus.TUPLES_OK:  # as a cursor's fetchall() refuses it
+                kind = pq.ExecStatus(status).name
+                raise errors.ProgrammingError(f"the statement gave no rows ({kind})")
         loader = Transformer(connection)
         loader.set_pgresult(result)
         return loader.load_rows(0, result.ntuples, tuple)
