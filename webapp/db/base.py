@@ -17,6 +17,7 @@ from psycopg.adapt import Transformer
 from psycopg.pq import TransactionStatus
 
 from webapp.db.deadline import WATCHDOG
+from webapp.db.rows import cursor_rows
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -105,9 +106,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             or self.execute_wrappers != [self._bounded_execute]
             or None in types
         ):
-            with self.cursor() as cursor:
-                cursor.execute(sql, params)
-                return cursor.fetchall()
+            return cursor_rows(self, sql, params)
         connection = self.connection
         pgconn = connection.pgconn
         encoding = connection.info.encoding

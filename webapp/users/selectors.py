@@ -6,6 +6,7 @@ from typing import NamedTuple
 import orjson
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
+from webapp.db.rows import fetch_rows
 from webapp.users.models import MAX_ID, User
 
 FIELDS = ("id", "dni", "name")
@@ -55,21 +56,10 @@ def _page_as_json_sql(page: str, columns: dict[str, str], pk: str) -> str:
     return f"SELECT count(*), max({pk}), group_concat(json_object({pairs}), ',') FROM ({page})"
 
 
-def _rows(db, sql: str, params: list) -> list[tuple]:
-    """The rows of a read: through the PostgreSQL backend's ``fetch_rows``, which skips the
-    cursors' cost (webapp/db/base.py), or else a cursor."""
-    fetch_rows = getattr(db, "fetch_rows", None)
-    if fetch_rows is not None:
-        return fetch_rows(sql, params)
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def get_user(user_id: int) -> dict | None:
     """The user with this id as ``{"id", "dni", "name"}``, or None."""
     db = connections[DEFAULT_DB_ALIAS]  # one lookup, not one per use of the proxy
-    rows = _rows(db, _sql(db.vendor)[0], [user_id])
+    rows = fetch_rows(db, _sql(db.vendor)[0], [user_id])
     if not rows:
         return None
     id_, dni, name = rows[0]
@@ -86,7 +76,7 @@ def users_page(after: int = 0, limit: int = MAX_ID) -> UsersPage:
     service that does not grow with its replicas.
     """
     db = connections[DEFAULT_DB_ALIAS]
-    rows = _rows(db, _sql(db.vendor)[1], [after, limit])
+    rows = fetch_rows(db, _sql(db.vendor)[1], [after, limit])
     if db.vendor == "sqlite":
         count, last_id, objects = rows[0]
         return UsersPage(objects.encode() if objects else b"", count, last_id)
