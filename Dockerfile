@@ -34,10 +34,10 @@ RUN --mount=type=secret,id=pip_ca \
     && /opt/venv/bin/python -m compileall -q /opt/venv/lib
 
 WORKDIR /app
-COPY manage.py gunicorn.conf.py ./
+COPY manage.py ./
 COPY webapp/ ./webapp/
 COPY container/entrypoint.sh container/healthcheck.py /usr/local/lib/users-api/
-RUN /opt/venv/bin/python -m compileall -q /app/webapp /app/gunicorn.conf.py
+RUN /opt/venv/bin/python -m compileall -q /app/webapp
 
 # ---------------------------------------------------------------------------------------------
 FROM ${BASE_IMAGE} AS runtime
@@ -54,16 +54,15 @@ COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
 COPY --from=build /usr/local/lib/users-api /usr/local/lib/users-api
 
-# The root filesystem may be read-only: Python writes no bytecode, gunicorn's worker heartbeat
-# files go to /tmp, and the default SQLite database lives in /data (both writable volumes).
+# The root filesystem may be read-only: Python writes no bytecode, the server writes no file, and
+# the default SQLite database lives in /data (a writable volume; /tmp is one too).
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=webapp.settings \
     DJANGO_ENV=production \
     DATA_DIR=/data \
-    PORT=8000 \
-    GUNICORN_WORKER_TMP_DIR=/tmp
+    PORT=8000
 
 WORKDIR /app
 USER 10001:10001
@@ -78,7 +77,7 @@ ARG SOURCE=unknown
 # The base it was built on, so that a gate checking an image built elsewhere knows it.
 ARG BASE_IMAGE
 LABEL org.opencontainers.image.title="users-api" \
-      org.opencontainers.image.description="Users REST API (Django REST framework under gunicorn)" \
+      org.opencontainers.image.description="Users REST API (Django REST framework under granian)" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.source="${SOURCE}" \
@@ -88,6 +87,6 @@ LABEL org.opencontainers.image.title="users-api" \
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
     CMD ["python3", "/usr/local/lib/users-api/healthcheck.py"]
 
-# `serve` (default): gunicorn; `migrate`: apply migrations and exit. See container/entrypoint.sh.
+# `serve` (default): the server (granian); `migrate`: apply migrations and exit. See container/entrypoint.sh.
 ENTRYPOINT ["/usr/local/lib/users-api/entrypoint.sh"]
 CMD ["serve"]

@@ -1,7 +1,7 @@
 """The physical ceiling: a bare WSGI callable that answers with the app's own JSON bodies.
 
-Served by the same gunicorn configuration as the app (bench/run.py starts it with
-``gunicorn --config gunicorn.conf.py bench.ceiling:application``), it costs only what gunicorn,
+Served by the same server configuration as the app (bench/run.py starts granian with
+webapp/server.py's settings on ``bench.ceiling:application``), it costs only what the server,
 the sockets and the load generator cost. The app's figures are reported as ratios to it.
 
 The bodies are the ones the app really returned in the same run, read from the JSON file named

@@ -3,7 +3,7 @@ image of a baseline revision, run with that revision's prd configuration, agains
 image with this tree's, side by side in alternating rounds on one PostgreSQL.
 
 Each side is the image built from its own source and the environment its own prd overlay
-renders (the ConfigMap: gunicorn's workers and threads, timeouts, the access log), capped at its
+renders (the ConfigMap: the server's workers and threads, timeouts), capped at its
 own CPU limit (``--cpus``, as Kubernetes caps the pod). The CPU is read from the container's
 cgroup, so the server, the app and the access log all count, as they do in the capacity gate.
 The load differs: wrk here, the capacity gate's Python clients there, which take most of the
@@ -53,7 +53,9 @@ class Pod:
     @property
     def workers(self) -> str:
         workers = self.plan.env.get("WEB_CONCURRENCY", "?")
-        return f"{workers} workers x {self.plan.env.get('GUNICORN_THREADS', '1')} threads"
+        env = self.plan.env
+        threads = env.get("SERVER_THREADS") or env.get("GUNICORN_THREADS") or "?"
+        return f"{workers} workers x {threads} threads"
 
 
 @contextlib.contextmanager
@@ -103,7 +105,7 @@ def parse_variant(text: str) -> tuple[str, dict[str, str]]:
     pairs = [pair.partition("=") for pair in settings.split(",") if pair.strip()]
     if not name.strip() or not pairs or any(not key.strip() or not eq for key, eq, _ in pairs):
         raise ValueError(
-            f"{text!r}: expected NAME:KEY=VALUE[,KEY=VALUE...], e.g. sync:GUNICORN_THREADS=1"
+            f"{text!r}: expected NAME:KEY=VALUE[,KEY=VALUE...], e.g. one-thread:SERVER_THREADS=1"
         )
     if name.strip() in {"baseline", "this tree"}:
         raise ValueError(f"{text!r}: the names baseline and this tree are taken")

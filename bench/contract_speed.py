@@ -6,7 +6,7 @@ of the whole contract gate.
     CONTRACT_MAX_EXAMPLES=50 python3 bench/contract_speed.py
 
 It runs ``python3 toxw -e contract`` once (which runs the in-process mode and, with BASE_URL unset,
-the live mode against a local gunicorn), times it, and prints the per-mode figures that the run
+the live mode against a local server), times it, and prints the per-mode figures that the run
 wrote to reports/contract-stats.json. Nothing is asserted: the figures vary with the machine.
 """
 

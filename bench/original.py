@@ -3,11 +3,11 @@
 Its code is not kept here: ``--original DIR`` names a checkout of it (``manage.py``, its project
 package with ``settings.py`` and ``wsgi.py``, ``requirements.txt``). The checkout is copied to a
 temporary directory, so its SQLite file is written there, and the copy runs in a virtualenv of its
-own, made from its ``requirements.txt`` and the gunicorn this service pins. It is served as its
+own, made from its ``requirements.txt`` and gunicorn (ORIGINAL_SERVER). It is served as its
 baseline was measured: gunicorn with 2 sync workers and gunicorn's defaults, with ``DEBUG`` off
 (its settings read ``DJANGO_DEBUG`` as a string, so only an empty value is false) and a throwaway
-secret key. This service runs as ``python3 toxw -e bench`` runs it on SQLite (gunicorn.conf.py, 2
-event-loop workers, the JSON access log). Both get the same users through their APIs, then the
+secret key. This service runs as ``python3 toxw -e bench`` runs it on SQLite (webapp/server.py's
+settings, 2 workers, the JSON access log). Both get the same users through their APIs, then the
 same wrk scenarios; the figures are paired ratios of this service's to the original's.
 """
 
@@ -22,8 +22,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import gunicorn
-
 from bench.report import say
 from bench.scale import seed_through_api
 from bench.scenarios import SCENARIOS, alternate, paired
@@ -32,7 +30,9 @@ from bench.wrk import combine
 from harness.common.procs import children_of, free_port
 from harness.testing.live_server import NotReady, wait_ready
 
-# The issue's targets: this service's requests per second over the original's, same run.
+# The server the original's README runs it under, at the last version this service ran on.
+ORIGINAL_SERVER = "gunicorn==27.0.1"
+# The targets: this service's requests per second over the original's, same run.
 TARGETS = {"get_one": 4.0, "list": 8.0, "post": 4.0}
 
 
@@ -87,7 +87,7 @@ class OriginalServer:
             )
 
     def start(self) -> OriginalServer:
-        say(f"installing the original's requirements and gunicorn {gunicorn.__version__}")
+        say(f"installing the original's requirements and {ORIGINAL_SERVER}")
         self._run(sys.executable, "-m", "venv", str(self.venv))
         python = str(self.venv / "bin" / "python")
         self._run(
@@ -99,7 +99,7 @@ class OriginalServer:
             "--disable-pip-version-check",
             "-r",
             "requirements.txt",
-            f"gunicorn=={gunicorn.__version__}",
+            ORIGINAL_SERVER,
         )
         self._run(python, "manage.py", "migrate", "--verbosity", "0")
         self.process = subprocess.Popen(

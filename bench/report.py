@@ -73,7 +73,7 @@ def _label(left, right, modes: list[str]) -> None:
     left.set_title("App / ceiling, same run (red dashes: targets on SQLite)")
     right.set_ylabel("requests per second")
     right.set_yscale("log")
-    right.set_title("Throughput, 2 sync gunicorn workers")
+    right.set_title("Throughput, 2 server workers")
 
 
 def _server_bars(axis, compared: dict, db: str) -> None:
@@ -119,7 +119,7 @@ def write_chart(report: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     databases = [db for db in report["databases"] if report["databases"][db].get("scenarios")]
-    modes = [  # the scenarios measured against the ceiling on gunicorn-event-loop alone
+    modes = [  # the scenarios measured against the ceiling on one server alone
         s.mode
         for s in SCENARIOS
         if any(s.mode in report["databases"][db]["scenarios"] for db in databases)

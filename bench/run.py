@@ -4,11 +4,11 @@
     python3 toxw -e bench -- --help            # durations, scenarios, databases, profiling
     python3 toxw -e bench -- --original DIR    # beside the original's code (bench/original.py)
 
-For each database it starts the app under gunicorn with the repository's gunicorn.conf.py (the
-container's configuration), pinned to 2 event-loop workers, seeds 1,000 users through the API and
+For each database it starts the app under its server (granian, as webapp/server.py configures it
+in the container), pinned to 2 workers, seeds 1,000 users through the API and
 drives it with wrk (8 connections, after a warm-up) in four scenarios: GET one user, GET the list
 of 1,000, POST a unique user, and a 90/10 read/write mix. The ceiling is a bare WSGI callable
-(bench/ceiling.py) that returns the same JSON bodies on the same gunicorn configuration; it is
+(bench/ceiling.py) that returns the same JSON bodies on the same server configuration; it is
 measured in the same run, alternating with the app, round after round, so that both see the
 same machine load. The figure that counts is the ratio app / ceiling: the median over the
 rounds of the app's requests per second over those of the ceiling run next to it.
@@ -105,7 +105,7 @@ def list_at_scale(app: BenchServer, opts) -> dict:
 
 
 def run_database(name: str, database_url: str | None, opts, wrk: Wrk) -> dict:
-    say(f"\n=== {name}: 2 event-loop workers, gunicorn.conf.py, {opts.connections} connections ===")
+    say(f"\n=== {name}: 2 workers, webapp/server.py's settings, {opts.connections} connections ===")
     result: dict = {"scenarios": {}}
     with BenchServer(database_url) as app:
         say(f"app on {app.url}; seeding {opts.users} users through the API")
@@ -125,7 +125,7 @@ def run_database(name: str, database_url: str | None, opts, wrk: Wrk) -> dict:
         if opts.scale:
             result["scale"] = list_at_scale(app, opts)
         result["server_log_5xx"] = sum(
-            1 for line in app.log().splitlines() if '" 5' in line and "HTTP/1" in line
+            1 for line in app.log().splitlines() if '"status":5' in line and '"access"' in line
         )
     return result
 
@@ -227,7 +227,7 @@ def _add_container_options(parser) -> None:
         default=[],
         metavar="NAME:KEY=VALUE[,KEY=VALUE...]",
         help="with --container: also run this tree's image with these prd ConfigMap values"
-        " changed, in the same rounds (repeatable; e.g. sync:GUNICORN_THREADS=1)",
+        " changed, in the same rounds (repeatable; e.g. one-thread:SERVER_THREADS=1)",
     )
 
 
@@ -259,8 +259,7 @@ def new_report(opts) -> dict:
         "machine": machine(),
         "settings": {
             "workers": WORKERS,
-            "worker_class": "sync",
-            "gunicorn_config": "gunicorn.conf.py",
+            "server": "webapp/server.py (granian)",
             "connections": opts.connections,
             "wrk_threads": opts.threads,
             "duration_s": opts.duration,

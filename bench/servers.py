@@ -1,6 +1,6 @@
-"""The servers the benchmark drives: the app or the bare-WSGI ceiling, under gunicorn (the
-container's server, in the settings it runs with) or another WSGI server, and what /proc says
-about their workers (CPU time, resident memory)."""
+"""The servers the benchmark drives: the app or the bare-WSGI ceiling, under the container's server
+(granian, as webapp/server.py configures it) in the settings it runs with or others, and what
+/proc says about their workers (CPU time, resident memory)."""
 
 from __future__ import annotations
 
@@ -14,80 +14,32 @@ from pathlib import Path
 
 from harness.common.procs import children_of
 from harness.testing.live_server import ROOT, LiveServer, NotReady, wait_ready
+from webapp.server import WSGI_APP, granian_environment
 
 WORKERS = 2
-CONFIG = ROOT / "gunicorn.conf.py"
 
 
 @dataclass(frozen=True)
 class Server:
-    """One way to serve a WSGI app: its command line, and what it is for."""
+    """One way to serve a WSGI app: the service's server (webapp/server.py) with these settings,
+    and what it is for."""
 
     name: str
     title: str
-    command: Callable[[str, int], list[str]]  # (WSGI app "module:callable", port) -> argv
     env: dict = field(default_factory=dict)
 
 
-def _gunicorn(*extra: str) -> Callable[[str, int], list[str]]:
-    # The container's settings (gunicorn.conf.py, port from GUNICORN_BIND); the WSGI app named
-    # on the command line overrides wsgi_app from the file.
-    return lambda app, port: [sys.executable, "-m", "gunicorn", "--config", *extra, app]
-
-
-def _granian(app: str, port: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "granian",
-        "--interface",
-        "wsgi",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(WORKERS),
-        "--blocking-threads",
-        "1",
-        "--no-ws",
-        "--access-log",  # its own text lines: a log of similar cost to ours, not the same one
-        app,
-    ]
+def command(app: str) -> list[str]:
+    """granian serving APP (``module:callable``), with the settings of the environment as
+    webapp/server.py gives them (BenchServer passes them through ``granian_environment``)."""
+    return [str(Path(sys.executable).parent / "granian"), app]
 
 
 SERVERS = {
     server.name: server
     for server in (
-        Server(
-            "gunicorn-event-loop",
-            "gunicorn, 2 event-loop workers (gunicorn.conf.py's default, prd's, the bench's)",
-            _gunicorn(str(CONFIG)),
-        ),
-        Server(
-            "gunicorn-gthread",
-            "gunicorn, 2 workers x 2 threads (prd's until 2026-12-03)",
-            _gunicorn(str(CONFIG)),
-            {"GUNICORN_THREADS": "2"},
-        ),
-        Server(
-            "gunicorn-gthread-1",
-            "gunicorn, 2 gthread workers x 1 thread",
-            _gunicorn(
-                str(CONFIG), "--worker-class", "webapp.api.workers.ThreadWorkerWithJSONErrors"
-            ),
-        ),
-        Server(
-            "gunicorn-sync",
-            "gunicorn's own sync worker, 2 of them (its transport errors are HTML: a comparison)",
-            _gunicorn(str(CONFIG), "--worker-class", "sync"),
-        ),
-        Server(
-            "gunicorn-no-access-log",
-            "gunicorn, 2 event-loop workers, no access log (what the log costs)",
-            _gunicorn(str(ROOT / "bench" / "gunicorn_without_access_log.py")),
-        ),
-        Server("granian", "granian 2.8, 2 WSGI workers, 1 thread each", _granian),
+        Server("granian", "granian, 2 workers x 4 threads (webapp/server.py's default, prd's)"),
+        Server("granian-1-thread", "granian, 2 workers x 1 thread", {"SERVER_THREADS": "1"}),
     )
 }
 
@@ -101,7 +53,7 @@ class BenchServer(LiveServer):
         database_url: str | None = None,
         app: str | None = None,
         env=None,
-        server: str = "gunicorn-event-loop",
+        server: str = "granian",
     ):
         production = {"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
         self.server = SERVERS[server]
@@ -117,9 +69,9 @@ class BenchServer(LiveServer):
             self.migrate()  # the ceiling has no database, so nothing to migrate
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            self.server.command(self.app or "webapp.wsgi:application", self.port),
+            command(self.app or WSGI_APP),
             cwd=ROOT,
-            env=self.env,
+            env=granian_environment(self.env),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -132,7 +84,7 @@ class BenchServer(LiveServer):
 
     def cpu_meter(self) -> Callable[[], float]:
         """A reader of the CPU seconds used by the workers running now (a worker that starts
-        later is not counted: gunicorn's workers live through a benchmark run)."""
+        later is not counted: the server's workers live through a benchmark run)."""
         pids = self.worker_pids()
         return lambda: cpu_seconds(pids)
 

@@ -1,12 +1,12 @@
-"""Serve the API on this machine: apply the migrations, then become the gunicorn master.
+"""Serve the API on this machine: apply the migrations, then become the server (webapp/server.py).
 
     python3 toxw -e serve            # what a developer runs; PORT (8000), DATABASE_URL, ...
 
 toxw prepares the serve env with tox, then runs this module itself instead of under tox, and
-this process then *is* gunicorn: every way of stopping it reaches gunicorn directly, so it
-always shuts down gracefully (requests in flight complete, within GUNICORN_GRACEFUL_TIMEOUT)
-and leaves nothing behind. Under tox, tox sits between the signal and the server: a SIGTERM
-to tox would leave gunicorn running, and tox kills it if it takes more than a moment.
+this process then *is* the server (granian): every way of stopping it reaches the server
+directly, so it always shuts down gracefully (requests in flight complete, within
+SERVER_GRACEFUL_TIMEOUT) and leaves nothing behind. Under tox, tox sits between the signal and
+the server: a SIGTERM to tox would leave the server running.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def environment(env: dict[str, str]) -> dict[str, str]:
         **env,
         "DJANGO_ENV": "local",
         "DATA_DIR": env.get("DATA_DIR", "").strip() or str(ROOT / "data"),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "SERVER_BIND": f"127.0.0.1:{port}",
     }
 
 
@@ -40,12 +40,12 @@ def main(argv: list[str] | None = None) -> int:
         print("serve: the migrations failed; the server was not started", file=sys.stderr)
         return migrated.returncode
     print(
-        f"Serving the users API on http://{env['GUNICORN_BIND']}/api/ (docs: /api/docs/); "
+        f"Serving the users API on http://{env['SERVER_BIND']}/api/ (docs: /api/docs/); "
         "Ctrl-C stops it gracefully",
         flush=True,
     )
     os.chdir(ROOT)
-    command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", *argv]
+    command = [sys.executable, "-m", "webapp.server", *argv]
     os.execve(sys.executable, command, env)
     return 0  # pragma: no cover - execve does not return
 

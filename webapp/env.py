@@ -12,8 +12,8 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+def env_str(name: str, default: str = "", environ=None) -> str:
+    return (os.environ if environ is None else environ).get(name, default).strip()
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -30,8 +30,9 @@ def env_bool(name: str, default: bool = False) -> bool:
     )
 
 
-def env_int(name: str, default: int, minimum: int = 0) -> int:
-    raw = os.environ.get(name)
+def env_int(name: str, default: int, minimum: int = 0, environ=None) -> int:
+    """ENVIRON (os.environ by default)'s integer NAME, or DEFAULT when unset or empty."""
+    raw = (os.environ if environ is None else environ).get(name)
     if raw is None or not raw.strip():
         return default
     try:

@@ -46,12 +46,16 @@ INSTALLED_APPS = [
 # The API keeps no sessions, cookies or logins, so the session, auth, CSRF and messages
 # middleware would only cost time on every request.
 MIDDLEWARE = [
-    # Outermost, so that it measures the final body of every response, errors included.
+    # Outermost: one JSON line for every answer, errors included.
+    "webapp.api.access_log.AccessLogMiddleware",
+    # Next, so that it measures the final body of every response, errors included.
     "webapp.api.middleware.ContentLengthMiddleware",
     # Deprecation and Sunset on every response of a deprecated operation (none today).
     "webapp.api.middleware.DeprecationHeadersMiddleware",
     "webapp.api.middleware.JSONErrorMiddleware",
-    # Before anything reads the request: a Host that is not allowed gets 400 on every path.
+    # Before anything reads the request: the request line and header limits, a missing Host,
+    # then a Host that is not allowed, each a JSON 4xx on every path.
+    "webapp.api.middleware.RequestLimitsMiddleware",
     "webapp.api.middleware.AllowedHostsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the Swagger UI and ReDoc assets (drf-spectacular-sidecar) from the app: no CDN.

@@ -35,7 +35,7 @@ class Plan:
     target_utilisation: float  # 0.5 for 50%
     min_replicas: int
     max_replicas: int
-    env: dict = field(default_factory=dict)  # the Deployment's ConfigMap (gunicorn settings)
+    env: dict = field(default_factory=dict)  # the Deployment's ConfigMap (the server's settings)
 
 
 @dataclass(frozen=True)

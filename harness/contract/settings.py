@@ -8,7 +8,7 @@ The Schemathesis settings live in schemathesis.toml at the repository root, whic
 - CONTRACT_SEED (seed): seed of every run, so a failure reproduces with the same value.
 - CONTRACT_MAX_RESPONSE_SECONDS (checks.max_response_time): slowest answer accepted.
 - CONTRACT_STATEFUL_EXAMPLES (CONTRACT_MAX_EXAMPLES): stateful scenarios per mode.
-- BASE_URL (unset): live mode against that deployment; unset starts a local gunicorn.
+- BASE_URL (unset): live mode against that deployment; unset starts a local server.
 
 and it writes its reports to reports/.
 """

@@ -77,7 +77,7 @@ def run(
         args += ["--cpus", f"{cpus:g}"]
     if database_url:
         # Host network: listen on the chosen port itself, and only on the host's loopback.
-        args += ["--env", f"PORT={port}", "--env", f"GUNICORN_BIND=127.0.0.1:{port}"]
+        args += ["--env", f"PORT={port}", "--env", f"SERVER_BIND=127.0.0.1:{port}"]
     else:
         args += ["--publish", f"127.0.0.1:{port}:{CONTAINER_PORT}"]
     if is_podman():

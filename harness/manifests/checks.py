@@ -175,7 +175,7 @@ def _probe_host(v: Variant, obj: dict, where: str, http: dict, hosts: list[str])
 
 @_listed
 def check_container_port(v: Variant) -> Iterator[str]:
-    """The app's container port is the image's PORT, and PORT/GUNICORN_BIND agree with it."""
+    """The app's container port is the image's PORT, and PORT/SERVER_BIND agree with it."""
     expected, source = image_port()
     for obj in v.of_kind("Deployment"):
         if obj not in app_workloads(v):
@@ -193,10 +193,10 @@ def check_container_port(v: Variant) -> Iterator[str]:
                     f"{v.name}: {ref(obj)}: {path} sets PORT={env['PORT']}, but the container "
                     f"port is {expected}"
                 )
-            bind = env.get("GUNICORN_BIND")
+            bind = env.get("SERVER_BIND")
             if bind and not bind.endswith(f":{expected}"):
                 yield (
-                    f"{v.name}: {ref(obj)}: {path} sets GUNICORN_BIND={bind}, which does not "
+                    f"{v.name}: {ref(obj)}: {path} sets SERVER_BIND={bind}, which does not "
                     f"listen on the container port {expected}"
                 )
 
@@ -376,7 +376,7 @@ def _probes(where: str, path: str, c: dict):
 
 
 def _graceful_shutdown(where: str, path: str, c: dict, spec: dict, graceful: int | None):
-    """preStop sleeps, then gunicorn's graceful timeout runs, all within the grace period."""
+    """preStop sleeps, then the server's graceful timeout runs, all within the grace period."""
     pre_stop = ((c.get("lifecycle") or {}).get("preStop") or {}).get("sleep", {})
     delay = pre_stop.get("seconds", 0)
     grace = spec.get("terminationGracePeriodSeconds", 30)
@@ -386,7 +386,7 @@ def _graceful_shutdown(where: str, path: str, c: dict, spec: dict, graceful: int
     if not timeout + delay <= grace <= timeout + delay + 10:
         yield (
             f"{where}: spec.template.spec.terminationGracePeriodSeconds is {grace}, "
-            f"but preStop ({delay} s) + GUNICORN_GRACEFUL_TIMEOUT ({timeout} s) "
+            f"but preStop ({delay} s) + SERVER_GRACEFUL_TIMEOUT ({timeout} s) "
             f"needs {timeout + delay} to {timeout + delay + 10}"
         )
 
@@ -413,7 +413,7 @@ def _migration_job(where: str, obj: dict):
 @_listed
 def check_deployment_rules(v: Variant) -> Iterator[str]:
     """The Deployment and the Job follow the rules of k8s/README.md (availability, security)."""
-    graceful = None  # the last GUNICORN_GRACEFUL_TIMEOUT an app container sets
+    graceful = None  # the last SERVER_GRACEFUL_TIMEOUT an app container sets
     for obj in app_workloads(v):
         spec = pod_spec(obj)
         where = f"{v.name}: {ref(obj)}"
@@ -421,8 +421,8 @@ def check_deployment_rules(v: Variant) -> Iterator[str]:
         for path, c in containers(obj):
             yield from _container_security(where, path, c)
             env = env_values(v, c)
-            if env.get("GUNICORN_GRACEFUL_TIMEOUT"):
-                graceful = int(env["GUNICORN_GRACEFUL_TIMEOUT"])
+            if env.get("SERVER_GRACEFUL_TIMEOUT"):
+                graceful = int(env["SERVER_GRACEFUL_TIMEOUT"])
         if obj["kind"] == "Deployment":
             yield from _deployment_availability(where, obj, spec, graceful)
         if obj["kind"] == "Job":

@@ -10,9 +10,9 @@ import re
 from harness.manifests.render import ROOT
 
 # Files whose environment reads are the service's configuration.
-CONFIG_SOURCES = ("webapp", "gunicorn.conf.py")
-# Readers of a variable by name: the settings' helpers, gunicorn.conf.py's, os.environ.get/getenv.
-ENV_READERS = {"env_str", "env_bool", "env_int", "env_list", "_int", "getenv"}
+CONFIG_SOURCES = ("webapp",)
+# Readers of a variable by name: the settings' helpers, os.environ.get/getenv.
+ENV_READERS = {"env_str", "env_bool", "env_int", "env_list", "getenv"}
 
 
 def resolves(path: str) -> str | None:
@@ -31,23 +31,23 @@ def resolves(path: str) -> str | None:
 
 
 def image_port() -> tuple[int, str]:
-    """The port the image listens on: the Dockerfile's ENV PORT, else gunicorn.conf.py's default."""
+    """The port the image listens on: the Dockerfile's ENV PORT, else webapp/server.py's default."""
     dockerfile = ROOT / "Dockerfile"
     if dockerfile.exists():
         text = dockerfile.read_text().replace("\\\n", " ")  # join continued lines
         found = re.search(r"^\s*ENV\b.*?\bPORT[= ]\"?(\d+)", text, re.MULTILINE)
         if found:
             return int(found.group(1)), "the Dockerfile's ENV PORT"
-    tree = ast.parse((ROOT / "gunicorn.conf.py").read_text())
+    tree = ast.parse((ROOT / "webapp" / "server.py").read_text())
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)
-            and getattr(node.func, "id", None) == "_int"
+            and getattr(node.func, "id", None) == "env_int"
             and isinstance(node.args[0], ast.Constant)
             and node.args[0].value == "PORT"
         ):
-            return node.args[1].value, "gunicorn.conf.py's default PORT"
-    raise AssertionError("cannot find the image's PORT in the Dockerfile or gunicorn.conf.py")
+            return node.args[1].value, "webapp/server.py's default PORT"
+    raise AssertionError("cannot find the image's PORT in the Dockerfile or webapp/server.py")
 
 
 def _name_read(node: ast.AST) -> str | None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from harness.common.kube import kustomize
 
 STAND_IN_HOST = "127.0.0.1"
-OWN_ADDRESS = ("PORT", "GUNICORN_BIND")  # the stand-in listens on its own loopback port
+OWN_ADDRESS = ("PORT", "SERVER_BIND")  # the stand-in listens on its own loopback port
 
 
 def port_free(port: int) -> bool:

@@ -1,11 +1,12 @@
-"""A real gunicorn server on a free loopback port, for the gates that test over HTTP.
+"""The real server (granian, as webapp/server.py runs it) on a free loopback port, for the gates
+that test over HTTP.
 
     with LiveServer(database_url=None, workers=2) as server:   # SQLite in a temporary directory
         requests.get(server.url + "/api/users/")
 
-It applies migrations first (as the deployment's migration Job does), starts gunicorn with the
-repository's gunicorn.conf.py, waits for /readyz, and on exit stops it with SIGTERM (then SIGKILL
-after the grace period). Its output goes to ``server.log_path``.
+It applies migrations first (as the deployment's migration Job does), starts the server as the
+image does (``python -m webapp.server``), waits for /readyz, and on exit stops it with SIGTERM
+(then SIGKILL after the grace period). Its output goes to ``server.log_path``.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class LiveServer:
         self,
         database_url: str | None = None,
         workers: int = 2,
-        threads: int = 1,
+        threads: int = 4,
         env: dict[str, str] | None = None,
         ready_timeout: float = 60.0,
         graceful_timeout: int = 10,
@@ -87,7 +88,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self._tmp = tempfile.TemporaryDirectory(prefix="live-server-")
         self.data_dir = Path(self._tmp.name)
-        self.log_path = self.data_dir / "gunicorn.log"
+        self.log_path = self.data_dir / "server.log"
         self.process: subprocess.Popen | None = None
 
     @property
@@ -96,10 +97,10 @@ class LiveServer:
         env.update(
             DJANGO_ENV="local",
             DATA_DIR=str(self.data_dir),
-            GUNICORN_BIND=f"127.0.0.1:{self.port}",
+            SERVER_BIND=f"127.0.0.1:{self.port}",
             WEB_CONCURRENCY=str(self.workers),
-            GUNICORN_THREADS=str(self.threads),
-            GUNICORN_GRACEFUL_TIMEOUT=str(self.graceful_timeout),
+            SERVER_THREADS=str(self.threads),
+            SERVER_GRACEFUL_TIMEOUT=str(self.graceful_timeout),
             PYTHONUNBUFFERED="1",
         )
         if self.database_url:
@@ -120,7 +121,7 @@ class LiveServer:
         self.migrate()
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")],
+            [sys.executable, "-m", "webapp.server"],
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -132,7 +133,7 @@ class LiveServer:
             )
         except NotReady as exc:
             self.stop()
-            raise NotReady(f"{exc}\n--- gunicorn log ---\n{self.log()}") from None
+            raise NotReady(f"{exc}\n--- server log ---\n{self.log()}") from None
         return self
 
     def log(self) -> str:

@@ -27,7 +27,7 @@ _failures: list[str] = []
 
 @pytest.fixture(scope="session")
 def live_url():
-    """BASE_URL, or else a local gunicorn on a free loopback port for the whole run."""
+    """BASE_URL, or else a local server on a free loopback port for the whole run."""
     base_url = os.environ.get("BASE_URL", "").strip().rstrip("/")
     if base_url:
         wait_ready(base_url, timeout=60)
@@ -36,7 +36,7 @@ def live_url():
         return
     with LiveServer(database_url=os.environ.get("DATABASE_URL") or None, workers=2) as server:
         settings.SUMMARY.append(
-            f"contract live: BASE_URL unset, tested a local gunicorn ({server.url})"
+            f"contract live: BASE_URL unset, tested a local server ({server.url})"
         )
         yield server.url
 
@@ -55,7 +55,7 @@ def typed_client(client_wheel, tmp_path_factory):
 
 def pytest_report_header(config):
     base_url = os.environ.get("BASE_URL", "").strip()
-    live = f"BASE_URL={base_url}" if base_url else "a local gunicorn started for the run"
+    live = f"BASE_URL={base_url}" if base_url else "a local server started for the run"
     return [f"contract: in-process on the Django app; live against {live}"]
 
 
@@ -66,7 +66,7 @@ def pytest_sessionstart(session):
 def pytest_runtest_logreport(report):
     mode = MODES.get(report.nodeid.split("::")[0].rsplit("/", 1)[-1])
     if mode:
-        # setup included: the live mode's first test pays for starting gunicorn
+        # setup included: the live mode's first test pays for starting the server
         _seconds[mode] += report.duration
     if report.failed:
         _failures.append(f"=== {report.nodeid} ({report.when}) ===\n{report.longreprtext}\n")

@@ -1,7 +1,7 @@
 """The same property-based contract tests, over HTTP against a running service.
 
 With ``BASE_URL`` set (for example ``https://users.example.org``) they test that deployment: this is
-the post-deploy contract gate. Without it they start the service under a real gunicorn on a free
+the post-deploy contract gate. Without it they start the service under the real server on a free
 loopback port (harness/testing/live_server.py) and test that, so the live path runs in CI too;
 the ``live_url`` fixture (conftest.py) is that server, shared with the typed client's scenario.
 

@@ -1,7 +1,7 @@
 """schemathesis.toml: Schemathesis reads it; the gate runs with it (harness/contract/settings.py).
 
 A plain ``st run contract/openapi.yaml --url ...`` from the repository finds the file and so
-applies the gate's checks; the last test runs exactly that against a local gunicorn.
+applies the gate's checks; the last test runs exactly that against a local server.
 """
 
 from __future__ import annotations

@@ -216,6 +216,22 @@ def test_docs_and_tests_that_break_the_service_are_counted_apart(tmp_path, capsy
     assert data["summary"]["broken_on_purpose"] == 1
 
 
+def test_what_the_server_could_not_parse_is_outside_every_operation(tmp_path, capsys):
+    # The server's own refusal (no body, no media type) of a request whose line names getUser:
+    # counted apart, not as an undocumented response of getUser.
+    refused = ("GET", "/api/users/1/", 400, {"Connection": "close"}, b"", None, None)
+    code, out, data = run(record(tmp_path, [*everything(), refused]), capsys)
+    assert code == 0, out
+    assert data["summary"]["transport"] == 1
+    assert data["summary"]["undeclared"] == 0
+    assert "answered by it at the transport level (outside every operation): 1" in out
+    # Broken copy: a 4xx of the service without a body is still an undocumented response.
+    typed = ("GET", "/api/users/1/", 418, {"Content-Type": J}, b"", None, None)
+    code, out, data = run(record(tmp_path / "typed", [*everything(), typed]), capsys)
+    assert code == 1
+    assert data["summary"]["transport"] == 0
+
+
 def test_coverage_lost_against_a_baseline_fails(tmp_path, capsys):
     code, _, full = run(record(tmp_path / "main", everything()), capsys)
     assert code == 0

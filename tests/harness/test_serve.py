@@ -1,7 +1,7 @@
 """`python3 toxw -e serve` stops gracefully however it is stopped: Ctrl-C in a terminal (SIGINT to
 the whole process group), a SIGINT to the toxw process alone (an IDE's stop button), a SIGTERM
 (a process manager). A request in flight completes, nothing stays behind, the last line says
-why it stopped, and the exit status is 0. Real toxw, real gunicorn, real signals."""
+why it stopped, and the exit status is 0. Real toxw, the real server, real signals."""
 
 import http.client
 import json
@@ -53,11 +53,11 @@ def test_the_developer_server_settings():
     from harness.serve import environment
 
     env = environment({"PORT": "8123", "DJANGO_ENV": "production", "OTHER": "kept"})
-    assert env["GUNICORN_BIND"] == "127.0.0.1:8123"  # loopback only
+    assert env["SERVER_BIND"] == "127.0.0.1:8123"  # loopback only
     assert env["DJANGO_ENV"] == "local"  # a throwaway key, never a production start
     assert env["DATA_DIR"] == str(ROOT / "data")
     assert env["OTHER"] == "kept"
-    assert environment({"DATA_DIR": "/tmp/x"})["GUNICORN_BIND"] == "127.0.0.1:8000"
+    assert environment({"DATA_DIR": "/tmp/x"})["SERVER_BIND"] == "127.0.0.1:8000"
     assert environment({"DATA_DIR": "/tmp/x"})["DATA_DIR"] == "/tmp/x"
 
 

@@ -1,8 +1,8 @@
-"""Fixtures of the HPA checker's self-test: one real gunicorn for every scenario, calibrated once.
+"""Fixtures of the HPA checker's self-test: one real server for every scenario, calibrated once.
 
 The fake API server models pods whose CPU request is notional. To make the scenarios mean the
 same on a fast and a slow machine, the session first measures how many CPU cores the real
-gunicorn uses under the scenarios' load, then sizes the notional request so that this load
+the server uses under the scenarios' load, then sizes the notional request so that this load
 needs a known number of pods at the HPA's target (see ``request_for``).
 """
 
@@ -33,7 +33,7 @@ HEADROOM = 0.85  # at the intended replica count, CPU sits at 85% of the target
 @dataclass
 class App:
     server: LiveServer
-    cores: float  # CPU cores the gunicorn used under the scenario load
+    cores: float  # CPU cores the server used under the scenario load
 
     @property
     def pid(self) -> int:
@@ -67,7 +67,7 @@ def app():
         failed = [r for r in load.results if not r.ok]
         assert not failed, f"the calibration load failed: {failed[:3]}"
         print(f"\ncalibration: {len(load.results)} requests at {RATE:g}/s used {cores:.3f} cores")
-        assert cores > 0.005, "gunicorn used no measurable CPU under load; cannot calibrate"
+        assert cores > 0.005, "the server used no measurable CPU under load; cannot calibrate"
         yield App(server, cores)
 
 
@@ -96,7 +96,7 @@ FAST = {
     "HPA_LOAD_PATH": LOAD_PATH,
     "HPA_DURATION": "7",
     "HPA_EXPECT_REPLICAS": "3",
-    # Within the whole load: the fake HPA follows the real CPU of a local gunicorn, which a busy
+    # Within the whole load: the fake HPA follows the real CPU of a local server, which a busy
     # machine measures late; a tighter bound made the verdict depend on the machine's load.
     "HPA_SCALE_UP_WITHIN": "7",
     "HPA_SCALE_DOWN_WITHIN": "6",

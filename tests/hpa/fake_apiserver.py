@@ -8,7 +8,7 @@ the checker calls (see harness/hpa/cluster.py), with objects shaped like a real 
 
 Its HorizontalPodAutoscaler follows the documented algorithm
 (https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#algorithm-details):
-every sync period it measures the CPU that a REAL local gunicorn actually used (its master and
+every sync period it measures the CPU that a REAL local server actually used (its master and
 workers, from /proc through psutil), spreads it over the modelled ready pods, divides by a
 notional per-pod CPU request to get the utilisation, and computes
 ``desired = ceil(current x utilisation / target)``, with the 0.1 tolerance, unready pods counted
@@ -112,10 +112,10 @@ class State:
 
 
 class FakeApiServer:
-    def __init__(self, cfg: FakeConfig, gunicorn_pid: int):
+    def __init__(self, cfg: FakeConfig, server_pid: int):
         self.cfg = cfg
         self.token = secrets.token_urlsafe(24)
-        self.meter = CpuMeter(gunicorn_pid)
+        self.meter = CpuMeter(server_pid)
         self.created = time.time()
         self.uids = {"hpa": str(uuid.uuid4()), "deployment": str(uuid.uuid4())}
         self.lock = threading.Lock()

@@ -1,4 +1,4 @@
-"""The HPA checker against the fake API server, with real load on a real local gunicorn.
+"""The HPA checker against the fake API server, with real load on a real local server.
 
 Each scenario starts a fresh fake API server (a test double of a cluster) and runs the checker
 as a separate process, exactly as ``python3 toxw -e hpa`` does, with KUBECONFIG pointing at the
@@ -33,7 +33,7 @@ CHECKER_ENDPOINTS = {
 def fake_for(app, pods_needed: int = 4, **changes) -> FakeApiServer:
     """A fake whose notional CPU request makes the calibrated load need ``pods_needed`` pods.
 
-    The scenarios expect 3 ready replicas but size the load for 4: the gunicorn's CPU for the
+    The scenarios expect 3 ready replicas but size the load for 4: the server's CPU for the
     same load varies from the calibration by a fifth or more on a busy machine, and at exactly 3
     a dip of 22% left the fake HPA at 2 (ceil(2 x 49% / 50%) = 2). Sized for 4, the load still
     reaches 3 with 40% less CPU than calibrated, and maxReplicas (6) still leaves headroom.

@@ -38,7 +38,9 @@ from tests.image.conftest import (
 
 UID = "10001"
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|API_KEY", re.I)
-GRACE = 20  # seconds `stop` waits before SIGKILL; gunicorn is given less (GRACEFUL_TIMEOUT)
+GRACE = (
+    20  # seconds `stop` waits before SIGKILL; the server is given less (SERVER_GRACEFUL_TIMEOUT)
+)
 
 
 def exec_in(name: str, *command: str) -> subprocess.CompletedProcess:
@@ -164,7 +166,7 @@ def test_dockerignore_keeps_local_state_and_secrets_out_of_the_build(image, tmp_
     present = {line.removeprefix("/context/") for line in listing.splitlines()}
     leaked = [rel for rel in canaries if rel in present]
     assert not leaked, f".dockerignore let these into the build context: {leaked}"
-    for needed in ("Dockerfile", "manage.py", "gunicorn.conf.py", "webapp/settings.py"):
+    for needed in ("Dockerfile", "manage.py", "webapp/server.py", "webapp/settings.py"):
         assert needed in present, f"{needed} is missing from the build context"
 
 
@@ -387,7 +389,7 @@ def test_sigterm_lets_in_flight_requests_finish_and_stops_within_grace(deploymen
     env = {
         "DJANGO_SECRET_KEY": secret_key,
         "WEB_CONCURRENCY": str(workers),
-        "GUNICORN_GRACEFUL_TIMEOUT": "10",
+        "SERVER_GRACEFUL_TIMEOUT": "10",
     }
     url = image_script.run(name, env=env, **deployment.db)
     try:

@@ -68,13 +68,13 @@ BREAKAGES = {
     ),
     "env-name-typo": (
         "base/kustomization.yaml",
-        "- GUNICORN_TIMEOUT=30",
-        "- GUNICORN_TIMEOUTS=30",
+        "- SERVER_THREADS=4",
+        "- SERVER_THREAD=4",
         [
             "dev: Deployment/users-api: spec.template.spec.containers[api].env sets "
-            "GUNICORN_TIMEOUTS, which the code never reads",
+            "SERVER_THREAD, which the code never reads",
             "prd: Job/users-api-migrate: spec.template.spec.containers[migrate].env does not set "
-            "GUNICORN_TIMEOUT, which the code reads (gunicorn.conf.py:",
+            "SERVER_THREADS, which the code reads (webapp/server.py:",
         ],
     ),
     "service-target-port": (

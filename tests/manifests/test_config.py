@@ -1,7 +1,7 @@
-"""Each overlay's configuration is accepted by the real settings and gunicorn.conf.py.
+"""Each overlay's configuration is accepted by the real settings and webapp/server.py.
 
 The ConfigMap's values, plus stand-in secrets, go into a fresh interpreter that loads
-webapp.settings and gunicorn.conf.py exactly as the container does; a value the code rejects (a
+webapp.settings and the server's settings exactly as the container does; a value the code rejects (a
 boolean spelled wrong, a port that is not a number) fails here, not in the cluster.
 """
 
@@ -15,20 +15,20 @@ from harness.manifests import checks, objects
 from harness.manifests.render import ROOT
 
 PROBE = """
-import json, os, runpy
+import json, os
 os.environ["DJANGO_SETTINGS_MODULE"] = "webapp.settings"
 import django
 django.setup()
 from django.conf import settings
-gunicorn = runpy.run_path("gunicorn.conf.py")
+from webapp.server import granian_environment
+server = granian_environment({})
 print(json.dumps({
     "DEBUG": settings.DEBUG,
     "ALLOWED_HOSTS": settings.ALLOWED_HOSTS,
     "ENGINE": settings.DATABASES["default"]["ENGINE"],
-    "bind": gunicorn["bind"],
-    "workers": gunicorn["workers"],
-    "graceful_timeout": gunicorn["graceful_timeout"],
-    "worker_tmp_dir": gunicorn["worker_tmp_dir"],
+    "bind": server["GRANIAN_HOST"] + ":" + server["GRANIAN_PORT"],
+    "workers": int(server["GRANIAN_WORKERS"]),
+    "graceful_timeout": int(server["GRANIAN_WORKERS_KILL_TIMEOUT"]),
 }))
 """
 STAND_INS = {
@@ -65,5 +65,5 @@ def test_overlay_config_loads_in_the_real_settings(variants, name):
     grace = deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
     assert loaded["graceful_timeout"] < grace, (
         f"{name}: Deployment/users-api: spec.template.spec.terminationGracePeriodSeconds {grace} "
-        f"does not cover gunicorn's graceful_timeout {loaded['graceful_timeout']}"
+        f"does not cover the server's graceful timeout {loaded['graceful_timeout']}"
     )

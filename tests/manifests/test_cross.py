@@ -29,7 +29,7 @@ def test_env_names_come_from_the_code():
     """The names are read from the code, not from a list: the scan finds the settings' reads."""
     read = checks.env_names_read_by_code()
     assert read["DJANGO_SECRET_KEY"].startswith("webapp/settings.py:")
-    assert read["GUNICORN_GRACEFUL_TIMEOUT"].startswith("gunicorn.conf.py:")
+    assert read["SERVER_GRACEFUL_TIMEOUT"].startswith("webapp/server.py:")
     assert "DJANGO_SETTINGS_MODULE" not in read  # set by the code, not read as a setting
     print("variables the code reads:", ", ".join(sorted(read)))
 
@@ -40,6 +40,6 @@ def test_probe_path_resolution_uses_the_app_urls():
     assert "catch-all" in service.resolves("/ready")
 
 
-def test_image_port_is_read_from_the_image_or_gunicorn():
+def test_image_port_is_read_from_the_image_or_the_server():
     port, source = checks.image_port()
     assert port == 8000, (port, source)

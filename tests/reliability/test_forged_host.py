@@ -1,4 +1,4 @@
-"""A forged Host header, on a real gunicorn: 400 JSON on every path of the API, the probes
+"""A forged Host header, on the real server: 400 JSON on every path of the API, the probes
 answered whatever the Host (the kubelet calls them by the pod's address)."""
 
 import requests

@@ -2,8 +2,8 @@
 a bounded mixed load, then resumes (SIGCONT).
 
 While frozen: every request answers within the configured bound plus a margin (503 with
-Retry-After for what needs the database), /readyz is 503, /healthz stays 200, and no worker is
-killed by gunicorn's timeout. Once resumed: the same server recovers without a restart, and every
+Retry-After for what needs the database), /readyz is 503, /healthz stays 200, and no worker
+dies. Once resumed: the same server recovers without a restart, and every
 user that got a 201, before, during or after the freeze, is in the database.
 """
 
@@ -19,7 +19,7 @@ STATEMENT_TIMEOUT = 2  # DB_STATEMENT_TIMEOUT given to the server; the client de
 CONNECT_TIMEOUT = 2  # DB_CONNECT_TIMEOUT
 # The longest a request may wait for the database: the health check of its reused connection,
 # cut at the client deadline, then a new connection, cut at the connect timeout; plus a margin
-# for a busy machine. Far below gunicorn's timeout (30 s), so no worker is killed.
+# for a busy machine.
 BOUND = (STATEMENT_TIMEOUT + 1) + CONNECT_TIMEOUT + 3
 FREEZE_SECONDS = 8
 WAIT_ALLOWED = {200, 201, 400, 404, 503}
@@ -53,7 +53,6 @@ def test_a_frozen_database_answers_within_the_bound_and_loses_no_user(cluster):
     env = {
         "DB_STATEMENT_TIMEOUT": str(STATEMENT_TIMEOUT),
         "DB_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
-        "GUNICORN_TIMEOUT": "30",
     }
     with LiveServer(database_url=cluster.url, workers=2, threads=2, env=env) as server:
         master = server.process.pid
@@ -81,8 +80,8 @@ def test_a_frozen_database_answers_within_the_bound_and_loses_no_user(cluster):
         problems.append(
             f"/healthz {figures['healthz']} (expected 200), /readyz {figures['readyz']} (503)"
         )
-    if "WORKER TIMEOUT" in log or not alive:
-        problems.append("gunicorn killed a worker, or the server did not survive the freeze")
+    if log.count("Spawning worker") != 2 or not alive:  # 2 workers, none replaced
+        problems.append("a worker died and was replaced, or the server did not survive the freeze")
     if not load.statuses("after").get(201):
         problems.append(f"no create succeeded after the freeze: {dict(load.statuses('after'))}")
     problems += [f"user {u} got 201 but is not in the database" for u in lost]

@@ -1,8 +1,8 @@
-"""Killed workers: under a bounded mixed load, gunicorn workers are SIGKILLed at random a few
-times. gunicorn replaces each one; the load sees no 5xx, and no more resets than the client
-connections the killed workers held (an event-loop worker serves one request at a time, but it
-also holds its kept-alive connections: a request sent on one as the worker dies is lost with it);
-no user that got a 201 is missing afterwards."""
+"""Killed workers: under a bounded mixed load, the server's workers are SIGKILLed at random a few
+times. The server replaces each one (webapp/server.py: respawn of failed workers); the load sees
+no 5xx, and no more resets than the client connections the killed workers held (a worker holds
+its clients' connections, kept-alive ones included: a request sent on one as the worker dies is
+lost with it); no user that got a 201 is missing afterwards."""
 
 import os
 import random
@@ -36,7 +36,7 @@ def kill_workers(master: int, port: int, load: MixedLoad, rng: random.Random):
 
 def test_killed_workers_are_replaced_and_lose_no_user(cluster):
     rng = random.Random(20261201)
-    with LiveServer(database_url=cluster.url, workers=WORKERS, threads=1) as server:
+    with LiveServer(database_url=cluster.url, workers=WORKERS) as server:
         master = server.process.pid
         with MixedLoad(server.url, clients=4, max_seconds=30) as load:
             killed, held = kill_workers(master, server.port, load, rng)
@@ -47,17 +47,21 @@ def test_killed_workers_are_replaced_and_lose_no_user(cluster):
     errors = [a for a in load.answers if a.status is None or a.status >= 500]
     resets = [a for a in errors if a.status is None]
     print(
-        f"killed workers: {KILLS} SIGKILLs of {WORKERS} event-loop workers under load; "
+        f"killed workers: {KILLS} SIGKILLs of {WORKERS} workers under load; "
         f"{len(load.answers)} requests, {len(errors) - len(resets)} 5xx, {len(resets)} resets "
         f"(bound {sum(held)}: the client connections the killed workers held, {held}), "
         f"{len(replaced)} workers running "
         f"after; users lost: {len(lost)} of {len(load.created())} created"
     )
     problems = [f"{a.method} {a.path}: {a.status}" for a in errors if a.status is not None]
-    if len(resets) > sum(held):
+    # A connection the worker accepts between the count of its connections and its SIGKILL (two
+    # system calls apart, while the clients reconnect after the previous kill) is lost with it
+    # too: at most one such connection a kill.
+    bound = sum(held) + KILLS
+    if len(resets) > bound:
         problems.append(
             f"{len(resets)} requests got no answer, more than the {sum(held)} client connections "
-            f"the {KILLS} killed workers held"
+            f"the {KILLS} killed workers held (plus one a kill, accepted as it died)"
         )
     if len(replaced) != WORKERS:
         problems.append(f"{len(replaced)} workers after the kills, expected {WORKERS} (replaced)")

@@ -1,4 +1,4 @@
-"""Racing creates of one dni across several gunicorn workers: one row, one 201, no 5xx."""
+"""Racing creates of one dni across several server workers: one row, one 201, no 5xx."""
 
 import threading
 import uuid

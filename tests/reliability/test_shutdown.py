@@ -22,7 +22,7 @@ import requests
 from harness.testing.live_server import LiveServer
 from harness.testing.raw_http import start_half_sent_post
 
-GRACE = 10  # GUNICORN_GRACEFUL_TIMEOUT of the server under test
+GRACE = 10  # SERVER_GRACEFUL_TIMEOUT of the server under test
 WORKERS = 2
 SLOW_FINISH_AFTER = 1.5  # seconds after SIGTERM that the slow uploads send their last bytes
 LOAD_SECONDS = 3  # load before SIGTERM
@@ -108,7 +108,7 @@ class Traffic:
 
     def through_sigterm(self, load_clients: int) -> tuple[int | None, float]:
         """Load the server, send SIGTERM with requests in flight, let the slow uploads finish;
-        return gunicorn's exit code and the seconds it took to exit."""
+        return the server's exit code and the seconds it took to exit."""
         loaders = [threading.Thread(target=self.load, args=(i,)) for i in range(load_clients)]
         slows = [threading.Thread(target=self.slow, args=(i,)) for i in range(len(self.halves))]
         for thread in loaders + slows:
@@ -135,7 +135,7 @@ class Traffic:
         return code, time.monotonic() - self.term_sent_at
 
     def check_outcome(self, cluster, code: int | None, exit_seconds: float) -> None:
-        """Every slow upload got its 201, gunicorn exited cleanly in time, no 201 was lost."""
+        """Every slow upload got its 201, the server exited cleanly in time, no 201 was lost."""
         slow_clients = len(self.halves)
         for result in self.slow_results:
             if isinstance(result, str) or result[0] != 201:
@@ -147,10 +147,10 @@ class Traffic:
                 f"only {len(self.slow_results)} of {slow_clients} slow uploads finished"
             )
         if code != 0:
-            self.problems.append(f"gunicorn exit code {code}, expected 0")
+            self.problems.append(f"server exit code {code}, expected 0")
         if exit_seconds > GRACE:
             self.problems.append(
-                f"gunicorn took {exit_seconds:.1f}s to exit, grace period {GRACE}s"
+                f"the server took {exit_seconds:.1f}s to exit, grace period {GRACE}s"
             )
         stored = {
             row[0]
@@ -166,18 +166,17 @@ class Traffic:
 @pytest.mark.parametrize(
     ("threads", "load_clients", "slow_clients", "keep_alive"),
     [
-        # gthread workers (GUNICORN_THREADS>1): 8 requests at a time. The looping clients keep
-        # their connections alive, so their requests in flight at SIGTERM are on connections the
-        # server has accepted; gunicorn answers them during the grace period.
-        pytest.param(4, 3, 3, True, id="gthread-2x4"),
-        # event-loop workers (the default and prd's, GUNICORN_THREADS=1): one request at a time
-        # per worker, connections kept alive as with gthread.
-        pytest.param(1, 1, 1, True, id="event-loop-2x1"),
+        # 2 workers x 4 threads (the default and prd's): 8 requests at a time. The looping
+        # clients keep their connections alive, so their requests in flight at SIGTERM are on
+        # connections the server has accepted; it answers them during the grace period.
+        pytest.param(4, 3, 3, True, id="2x4-keep-alive"),
+        # One thread a worker: one request at a time per worker.
+        pytest.param(1, 1, 1, True, id="2x1-keep-alive"),
         # The same with a client that closes each connection after its answer: a connection
         # opened just as SIGTERM lands sits in the kernel's accept queue and is reset when the
         # workers exit, so the looping client finishes its last request first; the slow upload
         # is the request in flight at SIGTERM.
-        pytest.param(1, 1, 1, False, id="event-loop-2x1-connection-close"),
+        pytest.param(1, 1, 1, False, id="2x1-connection-close"),
     ],
 )
 def test_sigterm_lets_in_flight_requests_finish_and_exits_in_time(

@@ -1,8 +1,8 @@
-"""The smoke suite's target: BASE_URL, or a local gunicorn started for the run.
+"""The smoke suite's target: BASE_URL, or a local server started for the run.
 
     BASE_URL=https://users.example.org python3 toxw -e smoke # a deployed environment
-    python3 toxw -e smoke                                    # local gunicorn, SQLite in a temp dir
-    DATABASE_URL=postgresql://... python3 toxw -e smoke      # local gunicorn on that PostgreSQL
+    python3 toxw -e smoke                                    # local server, SQLite in a temp dir
+    DATABASE_URL=postgresql://... python3 toxw -e smoke      # local server on that PostgreSQL
 
 The readiness wait at the start (SMOKE_READY_TIMEOUT seconds, default 60; pauses doubling up to
 SMOKE_READY_MAX_DELAY, default 2) is the only thing ever repeated: every check runs once.
@@ -28,7 +28,7 @@ def _target() -> str:
         return f"BASE_URL={base_url}"
     database = os.environ.get("DATABASE_URL", "").strip()
     where = "PostgreSQL (DATABASE_URL)" if database else "SQLite in a temporary directory"
-    return f"a local gunicorn ({os.environ.get('SMOKE_WORKERS', '2')} workers) on {where}"
+    return f"a local server ({os.environ.get('SMOKE_WORKERS', '2')} workers) on {where}"
 
 
 def pytest_configure(config):

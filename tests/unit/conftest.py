@@ -4,7 +4,9 @@ from rest_framework.test import APIClient
 
 @pytest.fixture
 def api():
-    return APIClient()
+    # With a Host header, as every HTTP/1.1 client sends (Django's test client sends none, and
+    # the service refuses an HTTP/1.1 request without one).
+    return APIClient(HTTP_HOST="testserver")
 
 
 @pytest.fixture

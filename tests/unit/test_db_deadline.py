@@ -1,10 +1,8 @@
 """Every wait for PostgreSQL is bounded, even when the server stops answering without closing
 its connections (here: a real throwaway cluster, stopped with SIGSTOP and resumed)."""
 
-import contextlib
 import os
 import socket
-import threading
 import time
 
 import dj_database_url
@@ -43,7 +41,7 @@ def test_a_round_trip_within_its_deadline_is_left_alone():
 
 
 def test_a_forked_worker_gets_a_watchdog_thread_of_its_own():
-    """gunicorn forks its workers from a master whose watchdog may have run already: the thread
+    """A server may fork its workers from a master whose watchdog may have run already: the thread
     does not survive the fork, so each worker must start its own."""
     watchdog = Watchdog()
     ours, theirs = socket.socketpair()
@@ -67,24 +65,6 @@ def connection_to(url: str, conn_max_age: int = 0):
     settings = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     settings.update(ENGINE="webapp.db", OPTIONS={"connect_timeout": 2, "client_deadline": DEADLINE})
     return ConnectionHandler({"default": settings})["default"]
-
-
-@contextlib.contextmanager
-def safety_net(fd: int, seconds: float = DEADLINE + MARGIN + 2):
-    """The test's own bound, later than the deadline's: a round trip the deadline failed to cut
-    is cut here, so that the test fails on its time instead of waiting forever (libpq retries
-    its wait when a signal interrupts it, so pytest-timeout cannot stop it)."""
-
-    def cut():
-        with contextlib.suppress(OSError), socket.socket(fileno=os.dup(fd)) as sock:
-            sock.shutdown(socket.SHUT_RDWR)
-
-    timer = threading.Timer(seconds, cut)
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
 
 
 def bounded(call) -> tuple[float, Exception | None]:
@@ -125,11 +105,4 @@ def test_a_frozen_postgresql_fails_fast_and_the_connection_recovers(django_db_bl
             assert seconds < 2 + MARGIN, f"connecting waited {seconds:.1f}s"
         connection.close()
         select_one()  # resumed: a new connection works without a restart
-        with frozen(datadir), safety_net(connection._fd()):
-            # ... and so is a read without a cursor (webapp/db/base.py, fetch_rows).
-            seconds, error = bounded(lambda: connection.fetch_rows("SELECT %s", [1]))
-            assert error is not None, "a read on a frozen server must fail, not wait"
-            assert seconds < DEADLINE + MARGIN, f"the read waited {seconds:.1f}s"
-            connection.close()
-        assert connection.fetch_rows("SELECT %s", [1]) == [(1,)]
         connection.close()

@@ -118,7 +118,7 @@ def test_the_contract_marks_the_operation_with_its_sunset_and_documents_the_head
         assert headers["Deprecation"]["schema"]["example"] == DEPRECATION
         assert headers["Sunset"]["schema"]["example"] == SUNSET
         assert headers["Link"]["schema"]["example"] == LINK
-    for status in ("414", "431"):  # gunicorn answers them before routing: no headers
+    for status in ("414", "431"):  # answered before routing: no headers
         assert "headers" not in responses[status], status
     plain = schema["paths"]["/api/widget/"]["get"]
     assert "deprecated" not in plain

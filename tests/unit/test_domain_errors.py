@@ -40,7 +40,7 @@ def test_a_taken_dni_is_rendered_as_before_byte_for_byte(create):
     response = create(dni="same")
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
-    assert response["Allow"] == "GET, POST"
+    assert response["Allow"] == "GET, HEAD, POST"
     assert response.content == b'{"detail":"User already exists"}'
 
 
@@ -60,5 +60,5 @@ def test_a_missing_user_is_rendered_as_before_byte_for_byte(api):
     response = api.get("/api/users/999/")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"
     assert response.content == b'{"detail":"Not found."}'

@@ -1,4 +1,4 @@
-"""The shared live-server harness really serves the app under gunicorn."""
+"""The shared live-server harness really serves the app under its server (granian)."""
 
 import subprocess
 import sys

@@ -1,6 +1,6 @@
 """Racing creates of one dni: one 201, the rest 400, no 500.
 
-Real concurrency: several client threads against a real gunicorn with several workers, on a
+Real concurrency: several client threads against the real server with several workers, on a
 real PostgreSQL. Only the database's unique constraint can make this pass.
 """
 

@@ -28,7 +28,6 @@ def test_every_operation_has_an_id_and_documents_its_errors(committed):
         "201",
         "400",
         "406",
-        "411",
         "413",
         "414",
         "415",
@@ -45,7 +44,7 @@ def test_every_operation_has_an_id_and_documents_its_errors(committed):
         "503",
     }
     for op_id, op in operations.items():
-        # gunicorn's workers answer these before routing, so on every operation
+        # the service answers these before routing, so on every operation
         assert {"400", "414", "431"} <= set(op["responses"]), op_id
         examples = op["responses"]["400"]["content"]["application/json"]["examples"]
         assert "MalformedRequest" in examples, op_id

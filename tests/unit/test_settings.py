@@ -1,6 +1,7 @@
 """Settings come from the environment, parse strictly, and refuse unsafe production defaults."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -9,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from harness.common.paths import ROOT
 from webapp.env import env_bool, env_int, env_list
+from webapp.server import granian_environment
 
 
 @pytest.mark.parametrize(
@@ -130,15 +132,16 @@ def test_unknown_environment_name_is_refused(tmp_path):
     assert "DJANGO_ENV='staging' is not one of: local, production" in result.stderr
 
 
-def _gunicorn(env: dict, tmp_path) -> subprocess.CompletedProcess:
+def _server(env: dict, tmp_path) -> subprocess.CompletedProcess:
+    """webapp/server.py, which stops before it starts granian when the settings are unusable."""
     return _run_without_settings(
-        ["-m", "gunicorn", "--check-config"],
-        **{**env, "DATA_DIR": str(tmp_path), "GUNICORN_BIND": "127.0.0.1:0"},
+        ["-c", "import sys, webapp.server as s; sys.exit(s.main())"],
+        **{**env, "DATA_DIR": str(tmp_path), "SERVER_BIND": "127.0.0.1:0"},
     )
 
 
-def test_gunicorn_refuses_to_start_without_secret_key_in_one_line(tmp_path):
-    result = _gunicorn({}, tmp_path)
+def test_the_server_refuses_to_start_without_secret_key_in_one_line(tmp_path):
+    result = _server({}, tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "configuration error: DJANGO_SECRET_KEY is not set; set it to a long random value "
@@ -146,10 +149,32 @@ def test_gunicorn_refuses_to_start_without_secret_key_in_one_line(tmp_path):
     ]
 
 
-def test_gunicorn_config_reads_the_environment(tmp_path):
-    env = {"DJANGO_SECRET_KEY": "x" * 50, "WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "2"}
-    result = _gunicorn(env, tmp_path)
-    assert result.returncode == 0, result.stderr
-    bad = _gunicorn({**env, "GUNICORN_THREADS": "many"}, tmp_path)
-    assert bad.returncode != 0
-    assert "GUNICORN_THREADS='many' is not an integer" in bad.stderr
+def test_the_server_settings_come_from_the_environment():
+    env = {
+        "PORT": "9001",
+        "SERVER_THREADS": "2",
+        "SERVER_WORKERS_LIFETIME": "3600",
+        "GRANIAN_LOG_LEVEL": "warning",
+    }
+    granian = granian_environment(env, cpus=1)
+    assert (granian["GRANIAN_HOST"], granian["GRANIAN_PORT"]) == ("0.0.0.0", "9001")
+    assert granian["GRANIAN_INTERFACE"] == "wsgi"
+    assert granian["GRANIAN_WORKERS"] == "3"  # min(4, 2 x CPUs + 1)
+    assert granian["GRANIAN_BLOCKING_THREADS"] == "2"
+    assert granian["GRANIAN_WORKERS_LIFETIME"] == "3600"
+    assert granian["GRANIAN_WORKERS_KILL_TIMEOUT"] == "25"
+    assert granian["GRANIAN_LOG_LEVEL"] == "warning"  # an operator's own setting is kept
+    assert granian_environment({"SERVER_BIND": "[::1]:8080"})["GRANIAN_HOST"] == "::1"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error"),
+    [
+        ("SERVER_THREADS", "many", "SERVER_THREADS='many' is not an integer"),
+        ("SERVER_WORKERS_LIFETIME", "30", "must be 0 (never) or at least 60"),
+        ("SERVER_BIND", "nowhere", "SERVER_BIND='nowhere' is not HOST:PORT"),
+    ],
+)
+def test_bad_server_settings_are_refused_with_their_name(name, value, error):
+    with pytest.raises(ImproperlyConfigured, match=re.escape(error)):
+        granian_environment({name: value})

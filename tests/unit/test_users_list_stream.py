@@ -35,7 +35,7 @@ def test_any_length_gives_the_same_json_array(api, page_size, count):
     response = api.get("/api/users/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response["Allow"] == "GET, POST"
+    assert response["Allow"] == "GET, HEAD, POST"
     assert response.streaming is (count >= page_size)
     assert body_of(response) == expected_body(users)
 
@@ -91,14 +91,17 @@ def test_a_database_failure_mid_stream_is_logged_and_cuts_the_body(
 
 def test_one_user_and_the_list_carry_the_same_headers_as_before(api):
     user = User.objects.create(dni="1", name="one")
-    for path, allow in [("/api/users/", "GET, POST"), (f"/api/users/{user.pk}/", "GET")]:
+    for path, allow in [
+        ("/api/users/", "GET, HEAD, POST"),
+        (f"/api/users/{user.pk}/", "GET, HEAD"),
+    ]:
         response = api.get(path)
         assert response["Allow"] == allow
         assert response["Content-Type"] == "application/json"
         assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_gunicorn_streams_a_long_list_whole_and_in_order():
+def test_the_server_streams_a_long_list_whole_and_in_order():
     count = views.LIST_PAGE_SIZE * 2 + 7
     with LiveServer(workers=1) as server:
         with sqlite3.connect(server.data_dir / "db.sqlite3") as db:
@@ -112,3 +115,13 @@ def test_gunicorn_streams_a_long_list_whole_and_in_order():
     users = response.json()
     assert [user["dni"] for user in users] == [f"s{i}" for i in range(count)]
     assert [user["id"] for user in users] == sorted(user["id"] for user in users)
+
+
+def test_a_page_is_the_users_after_an_id_in_id_order():
+    for id_ in (9, 2, 5, 4):
+        User.objects.create(id=id_, dni=f"d{id_}", name="n")
+    assert selectors.users_page(after=2, limit=2) == [
+        {"id": 4, "dni": "d4", "name": "n"},
+        {"id": 5, "dni": "d5", "name": "n"},
+    ]
+    assert selectors.users_page(after=9) == []

@@ -12,9 +12,6 @@ NOT_FOUND = "Not found."
 USER_ALREADY_EXISTS = "User already exists"
 DATABASE_UNAVAILABLE = "The database is unavailable; retry later."
 SERVER_ERROR = "Internal server error; the failure was logged."
-LENGTH_REQUIRED = (
-    "Send the body with a Content-Length header; chunked transfer encoding is not supported."
-)
 JSON_TOO_DEEP = "JSON parse error - document is nested too deeply"
 INVALID_INPUT_PREFIX = "Invalid input: "
 
@@ -51,7 +48,14 @@ def migrations_pending(migrations: list[str]) -> str:
     return f"migrations pending: {', '.join(migrations)}; run the migrate command"
 
 
-# Written by the gunicorn workers (webapp/api/workers.py), before a request reaches Django.
+# Written by RequestLimitsMiddleware (webapp/api/middleware.py), before a request is routed.
+NO_HOST = "an HTTP/1.1 request must carry a Host header"
+
+
+def not_a_method(method: str) -> str:
+    return f"{method[:20]!r} is not an HTTP method; methods are case-sensitive, as in GET or POST"
+
+
 def request_line_too_long(limit: int) -> str:
     return (
         f"Request line too long: the method, path and query string may take up to {limit} bytes "

@@ -10,7 +10,7 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 
-from webapp.api import deprecation, messages
+from webapp.api import deprecation, limits, messages
 from webapp.api.errors import database_unavailable, is_database_outage, json_error
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,11 @@ class JSONErrorMiddleware:
 
 
 def _too_large():
-    return json_error(413, messages.too_large(settings.MAX_REQUEST_BODY_BYTES))
+    # The body is left unread, and the server then closes the connection: the answer says so
+    # (RFC 9112, 9.6), so that a client does not send its next request on it.
+    response = json_error(413, messages.too_large(settings.MAX_REQUEST_BODY_BYTES))
+    response["Connection"] = "close"
+    return response
 
 
 class AllowedHostsMiddleware:
@@ -66,20 +70,60 @@ class AllowedHostsMiddleware:
         return self.get_response(request)
 
 
-class BodySizeLimitMiddleware:
-    """Answers 413 before reading a body whose declared length is over the limit.
-
-    DRF reads the WSGI stream directly, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE alone does not
-    protect the API views.
+class RequestLimitsMiddleware:
+    """Refuses, in JSON, a request over the limits the contract documents, before it is routed:
+    ``414`` for a request line over REQUEST_LINE_MAX_BYTES, ``431`` for more than
+    REQUEST_HEADERS_MAX header fields or one over REQUEST_HEADER_MAX_BYTES, and ``400`` for an
+    HTTP/1.1 request without ``Host`` (RFC 9112, 3.2) or with a method in lower case. The
+    server's own limits are above these (webapp/api/limits.py), so what it refuses itself is only
+    what no operation can be named for.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "POST" and "HTTP_TRANSFER_ENCODING" in request.META:
-            # Django reads no body without a Content-Length: a chunked upload would look empty.
-            return json_error(411, messages.LENGTH_REQUIRED)
+        meta = request.META
+        # A missing Host reaches the app as an empty one.
+        if meta.get("SERVER_PROTOCOL") == "HTTP/1.1" and not meta.get("HTTP_HOST"):
+            return json_error(400, messages.malformed_request(messages.NO_HOST))
+        method = meta.get("REQUEST_METHOD", "")
+        if not method.isupper():
+            # Methods are case-sensitive (RFC 9110, 9.1): "get" is not GET, which Django (it
+            # upper-cases the method) would take it for.
+            return json_error(400, messages.malformed_request(messages.not_a_method(method)))
+        line = len(request.method) + len(request.get_full_path()) + 10  # spaces and HTTP/1.1
+        if line > limits.REQUEST_LINE_MAX_BYTES:
+            return json_error(414, messages.request_line_too_long(limits.REQUEST_LINE_MAX_BYTES))
+        fields = [
+            (name, value)
+            for name, value in meta.items()
+            if name.startswith("HTTP_") or name in ("CONTENT_TYPE", "CONTENT_LENGTH")
+        ]
+        if len(fields) > limits.REQUEST_HEADERS_MAX or any(
+            len(name) - 3 + len(str(value)) > limits.REQUEST_HEADER_MAX_BYTES
+            for name, value in fields
+        ):
+            return json_error(
+                431,
+                messages.request_headers_too_large(
+                    limits.REQUEST_HEADERS_MAX, limits.REQUEST_HEADER_MAX_BYTES
+                ),
+            )
+        return self.get_response(request)
+
+
+class BodySizeLimitMiddleware:
+    """Answers 413 before reading a body whose declared length is over the limit.
+
+    DRF reads the WSGI stream directly, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE alone does not
+    protect the API views. A chunked body has its length by now (webapp/wsgi.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         raw = request.META.get("CONTENT_LENGTH") or "0"
         try:
             length = int(raw)
@@ -89,6 +133,14 @@ class BodySizeLimitMiddleware:
             return json_error(400, messages.invalid_content_length(raw))
         if length > settings.MAX_REQUEST_BODY_BYTES:
             return _too_large()
+        if length:
+            # Read whole now (at most the limit): whatever the view answers, even a refusal
+            # that never looks at the body (415, 406), leaves no unread body on the connection,
+            # so the client's next request on it is answered.
+            try:
+                request.body  # noqa: B018 - Django keeps it for the parsers
+            except RequestDataTooBig:  # DATA_UPLOAD_MAX_MEMORY_SIZE, if set below the limit
+                return _too_large()
         return self.get_response(request)
 
 

@@ -40,14 +40,11 @@ def dumps(data) -> bytes:
 
 
 def json_response(data, status: int = 200, headers=None) -> HttpResponse:
-    """What DRF's ``Response(data)`` gives once FastJSONRenderer has rendered it for a plain JSON
-    request, built directly: compact UTF-8 JSON, ``Content-Type: application/json``."""
-    return json_body_response(dumps(data), status, headers)
-
-
-def json_body_response(body: bytes, status: int = 200, headers=None) -> HttpResponse:
-    """``json_response`` for a body already encoded as ``dumps`` would encode it."""
-    return HttpResponse(body, status=status, headers=headers, content_type="application/json")
+    """An answer outside DRF (the middleware's errors) as DRF's ``Response(data)`` renders it
+    for a plain JSON request: compact UTF-8 JSON, ``Content-Type: application/json``."""
+    return HttpResponse(
+        dumps(data), status=status, headers=headers, content_type="application/json"
+    )
 
 
 class FastJSONRenderer(JSONRenderer):

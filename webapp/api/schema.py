@@ -70,11 +70,6 @@ DISALLOWED_HOST = error_response(
     ("DisallowedHost", messages.disallowed_host("evil.example")),
 )
 
-LENGTH_REQUIRED = error_response(
-    "The body was sent with chunked transfer encoding; send it with a `Content-Length` header.",
-    ("LengthRequired", messages.LENGTH_REQUIRED),
-)
-
 
 def ok(serializer, description: str, example: str, value) -> OpenApiResponse:
     """A success response with its one example."""
@@ -141,11 +136,12 @@ def add_links(result, generator, request, public):
     return result
 
 
-# --- answers given before a request reaches Django (webapp/api/workers.py), on every operation --
-MALFORMED_EXAMPLE = messages.malformed_request("Invalid HTTP header name: 'Bad Header'")
+# --- answers given before a request is routed (webapp/api/middleware.py), on every operation ----
+MALFORMED_EXAMPLE = messages.malformed_request(messages.NO_HOST)
 MALFORMED_WORDS = (
-    "The request is not valid HTTP/1.1 (a malformed request line or header, obsolete line "
-    "folding, conflicting `Content-Length` and `Transfer-Encoding` headers): it was not processed."
+    "The request is not valid HTTP/1.1 (no `Host` header, a method in lower case): it was not "
+    "processed. A request the server cannot parse at all is answered by the server itself "
+    "(docs/api.md)."
 )
 PROTOCOL_ERRORS = {
     "414": (

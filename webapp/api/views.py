@@ -11,7 +11,7 @@ from webapp.api.errors import json_error
 
 
 class ApiRootView(APIView):
-    http_method_names = ["get"]
+    http_method_names = ["get", "head"]
 
     @schema.operation(
         "getApiRoot",

@@ -12,7 +12,7 @@ STATUS = inline_serializer("HealthStatus", {"status": serializers.CharField()})
 
 
 class LivenessView(APIView):
-    http_method_names = ["get"]
+    http_method_names = ["get", "head"]
 
     @extend_schema(
         operation_id="getLiveness",
@@ -33,7 +33,7 @@ class LivenessView(APIView):
 
 
 class ReadinessView(APIView):
-    http_method_names = ["get"]
+    http_method_names = ["get", "head"]
 
     @extend_schema(
         operation_id="getReadiness",

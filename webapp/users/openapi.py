@@ -81,7 +81,6 @@ CREATE_USER = schema.operation(
         ),
         400: INVALID_USER,
         406: schema.NOT_ACCEPTABLE,
-        411: schema.LENGTH_REQUIRED,
         413: schema.TOO_LARGE,
         415: schema.UNSUPPORTED_MEDIA_TYPE,
         503: schema.DATABASE_UNAVAILABLE,

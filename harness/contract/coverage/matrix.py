@@ -10,6 +10,9 @@
   service does not enforce;
 - a request for a method or path the contract does not declare (or too malformed to name one):
   its answer must be the documented error shape, a 4xx JSON ``detail`` (405 also with Allow);
+- the server's own answers to a request it could not parse at all (docs/api.md, "Transport-level
+  answers": a 4xx without a body or a media type, which no answer of the service is), counted
+  apart as outside every operation, whatever path the request line names;
 - the documentation endpoints, counted apart; so are the exchanges of a test marked
   ``service_broken_on_purpose`` (it patches the service's code to fail, e.g. to see the 500 of
   an unexpected error): they neither demonstrate nor break the contract.
@@ -44,6 +47,7 @@ class Matrix:
     samples: dict = field(default_factory=dict)  # not_declared key -> a few paths
     docs: defaultdict = field(default_factory=_seen)  # (method, path, status)
     on_purpose: defaultdict = field(default_factory=_seen)  # (method, path, status)
+    transport: defaultdict = field(default_factory=_seen)  # (status,)
     alone: set = field(default_factory=set)  # constraints some 400 request broke on its own
     exchanges: int = 0
 
@@ -108,6 +112,12 @@ def _declared(matrix: Matrix, validator: Validator, op: Operation, ex: dict, bod
         _body_verdicts(matrix, op, ex)
 
 
+def is_transport_refusal(exchange: dict, body: str | None) -> bool:
+    """The server's own refusal of a request it could not parse: a 4xx with no media type and
+    no body. Every answer of the service has a media type (JSON, or the docs' HTML)."""
+    return 400 <= exchange["status"] < 500 and not exchange.get("media_type") and not body
+
+
 def _not_declared(matrix: Matrix, ex: dict, body) -> None:
     problem = _error_shape(ex, body)
     key = (ex["method"], str(ex["status"]), ex.get("media_type") or "", problem)
@@ -126,6 +136,9 @@ def build(contract: Contract, evidence: Evidence) -> Matrix:
         if ex.get("broken_on_purpose"):
             # a test that breaks the service's code itself (pytest mark service_broken_on_purpose)
             _mark(matrix.on_purpose, (ex["method"], ex["path"], str(ex["status"])), ex)
+            continue
+        if is_transport_refusal(ex, body):
+            _mark(matrix.transport, (str(ex["status"]),), ex)
             continue
         if is_docs(ex["path"]):
             _mark(matrix.docs, (ex["method"], ex["path"], str(ex["status"])), ex)

@@ -42,7 +42,8 @@ def lines(data: dict) -> list[str]:
     out.append(
         f"  requests outside the contract (undeclared method or path): {s['not_declared']}, "
         f"{s['not_declared_wrong_shape']} without the documented error shape; "
-        f"documentation requests: {s['docs']}"
+        f"documentation requests: {s['docs']}; requests the server could not parse, answered "
+        f"by it at the transport level (outside every operation): {s['transport']}"
     )
     if data["baseline"] is None:
         out.append("  against main: no baseline (--baseline FILE); nothing compared")

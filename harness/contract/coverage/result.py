@@ -126,6 +126,7 @@ def report(contract: Contract, matrix: Matrix, gates: list[str], baseline: dict 
             matrix.not_declared, ("method", "status", "media_type", "problem"), matrix.samples
         ),
         "docs": _listed(matrix.docs, ("method", "path", "status")),
+        "transport": _listed(matrix.transport, ("status",)),
         "broken_on_purpose": _listed(matrix.on_purpose, ("method", "path", "status")),
         "baseline": None
         if baseline is None
@@ -142,6 +143,7 @@ def report(contract: Contract, matrix: Matrix, gates: list[str], baseline: dict 
         "not_declared": sum(r["count"] for r in data["not_declared"]),
         "not_declared_wrong_shape": sum(r["count"] for r in data["not_declared"] if r["problem"]),
         "docs": sum(r["count"] for r in data["docs"]),
+        "transport": sum(r["count"] for r in data["transport"]),
         "broken_on_purpose": sum(r["count"] for r in data["broken_on_purpose"]),
         "excluded": sum(1 for r in documented + constraints if r["excluded"]),
         "lost": None if baseline is None else len(data["baseline"]["lost"]),
