@@ -1,21 +1,25 @@
-"""Serve the API on this machine: apply the migrations, then become the server (webapp/server.py).
+"""Serve the API on this machine: apply the migrations, then run the server (webapp/server.py).
 
     python3 toxw -e serve            # what a developer runs; PORT (8000), DATABASE_URL, ...
 
-toxw prepares the serve env with tox, then runs this module itself instead of under tox, and
-this process then *is* the server (granian): every way of stopping it reaches the server
-directly, so it always shuts down gracefully (requests in flight complete, within
-SERVER_GRACEFUL_TIMEOUT) and leaves nothing behind. Under tox, tox sits between the signal and
-the server: a SIGTERM to tox would leave the server running.
+toxw prepares the serve env with tox, then runs this module itself instead of under tox, so
+every way of stopping it (Ctrl-C, a SIGINT or SIGTERM to this process) reaches this module,
+which passes one SIGTERM on to the server, in a session of its own: the server shuts down
+gracefully (requests in flight complete, within SERVER_GRACEFUL_TIMEOUT), nothing stays behind,
+and the last line says why it stopped. Under tox, tox sits between the signal and the server: a
+SIGTERM to tox would leave the server running.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
 from harness.common.paths import ROOT
+from harness.common.procs import run_until_stopped
+from webapp.env import env_int
 
 
 def environment(env: dict[str, str]) -> dict[str, str]:
@@ -44,10 +48,18 @@ def main(argv: list[str] | None = None) -> int:
         "Ctrl-C stops it gracefully",
         flush=True,
     )
-    os.chdir(ROOT)
     command = [sys.executable, "-m", "webapp.server", *argv]
-    os.execve(sys.executable, command, env)
-    return 0  # pragma: no cover - execve does not return
+    grace = env_int("SERVER_GRACEFUL_TIMEOUT", 25, 1, environ=env)
+    code, stopped_by = run_until_stopped(command, signal.SIGTERM, grace, env=env, cwd=ROOT)
+    if stopped_by is None:
+        print(f"serve: the server exited with {code}", file=sys.stderr)
+        return code or 1
+    print(
+        f"users API stopped on {stopped_by}, gracefully: requests in flight had up to {grace} s "
+        "to complete",
+        flush=True,
+    )
+    return code
 
 
 if __name__ == "__main__":

@@ -85,7 +85,8 @@ def pod_env(plan: Plan, allowed_host: str = "127.0.0.1") -> dict[str, str]:
     env = {
         key: value
         for key, value in plan.env.items()
-        if key not in {"SERVER_BIND", "PORT", "DJANGO_ALLOWED_HOSTS"}
+        # GUNICORN_BIND: the bind address of revisions before the server was granian.
+        if key not in {"SERVER_BIND", "GUNICORN_BIND", "PORT", "DJANGO_ALLOWED_HOSTS"}
     }
     env.update(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS=allowed_host)
     return env

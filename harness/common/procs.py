@@ -2,9 +2,11 @@
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from harness.common.paths import ROOT
@@ -15,6 +17,40 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def run_until_stopped(
+    command: list[str], stop_with: signal.Signals, grace: float, env=None, cwd=None
+) -> tuple[int, str | None]:
+    """Run COMMAND (a server) until it exits or this process gets SIGINT or SIGTERM; return its
+    exit code and the name of the signal that stopped it (None: it exited by itself).
+
+    The server runs in a session of its own, so a terminal's Ctrl-C reaches this process alone,
+    and the server gets STOP_WITH once, whichever signal came. It then has GRACE seconds (plus a
+    margin) to exit before it is killed.
+    """
+    process = subprocess.Popen(command, env=env, cwd=cwd, start_new_session=True)
+    stopped_by: list[str] = []
+
+    def forward(signum, _frame):
+        if not stopped_by and process.poll() is None:
+            process.send_signal(stop_with)
+        stopped_by.append(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        deadline = None
+        while True:
+            try:
+                return process.wait(timeout=0.2), (stopped_by[0] if stopped_by else None)
+            except subprocess.TimeoutExpired:
+                if stopped_by and deadline is None:
+                    deadline = time.monotonic() + grace + 5
+                if deadline is not None and time.monotonic() > deadline:
+                    process.kill()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run_module(module: str, *args: str, env: dict | None = None, cwd=None):

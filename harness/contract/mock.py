@@ -28,7 +28,7 @@ import urllib.request
 from pathlib import Path
 
 from harness.common.paths import CONTRACT, ROOT
-from harness.common.procs import free_port
+from harness.common.procs import free_port, run_until_stopped
 from harness.contract import npm
 
 MOCK_DIR = ROOT / "contract" / "mock"
@@ -114,19 +114,6 @@ class MockServer:
         self._tmp.cleanup()
 
 
-def _wait(process: subprocess.Popen, stopped_by: list[str], grace: float = 10) -> int:
-    """Wait for Prism; once a signal came, give it ``grace`` seconds, then SIGKILL."""
-    deadline = None
-    while True:
-        try:
-            return process.wait(timeout=0.2)
-        except subprocess.TimeoutExpired:
-            if stopped_by and deadline is None:
-                deadline = time.monotonic() + grace
-            if deadline is not None and time.monotonic() > deadline:
-                process.kill()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python3 toxw -e mock --",
@@ -147,20 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         "(Stoplight Prism; docs/contract.md); Ctrl-C stops it",
         flush=True,
     )
-    process = subprocess.Popen(argv)
-    stopped_by: list[str] = []
-
-    def forward(signum, _frame):
-        # A terminal's Ctrl-C reaches Prism too; a signal to this process alone is passed on.
-        stopped_by.append(signal.Signals(signum).name)
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-
-    signal.signal(signal.SIGINT, forward)
-    signal.signal(signal.SIGTERM, forward)
-    code = _wait(process, stopped_by)
+    code, stopped_by = run_until_stopped(argv, signal.SIGINT, grace=10)
     if stopped_by:
-        print(f"mock stopped on {stopped_by[0]}", flush=True)
+        print(f"mock stopped on {stopped_by}", flush=True)
         return 0
     print(f"mock: Prism exited with {code}", file=sys.stderr)
     return code or 1

@@ -78,6 +78,9 @@ def run(
     if database_url:
         # Host network: listen on the chosen port itself, and only on the host's loopback.
         args += ["--env", f"PORT={port}", "--env", f"SERVER_BIND=127.0.0.1:{port}"]
+        # Images built before the server was granian read their bind address from GUNICORN_BIND
+        # (bench --container measures such a revision beside this tree's image).
+        args += ["--env", f"GUNICORN_BIND=127.0.0.1:{port}"]
     else:
         args += ["--publish", f"127.0.0.1:{port}:{CONTAINER_PORT}"]
     if is_podman():

@@ -147,10 +147,9 @@ class BodySizeLimitMiddleware:
 class ContentLengthMiddleware:
     """Sets Content-Length on every response whose body is already in memory.
 
-    Without it gunicorn sends such a response with chunked transfer encoding, which costs a
-    third write to the socket per request (the closing empty chunk): the profile of GET one
-    showed socket writes as the largest single cost. Django's CommonMiddleware does the same
-    for the same reason; this one does only that. Streamed responses (a long list of users,
+    Without it a server sends such a response with chunked transfer encoding, and a client
+    cannot tell its size before the end. Django's CommonMiddleware does the same for the same
+    reason; this one does only that. Streamed responses (a long list of users,
     static files, which set their own length) are left as they are. The body is unchanged.
     """
 

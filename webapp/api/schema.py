@@ -172,7 +172,8 @@ def _error_response(description: str, example: str, detail: str) -> dict:
 
 
 def add_protocol_errors(result, generator, request, public):
-    """Postprocessing hook: the answers of the gunicorn workers, on every operation.
+    """Postprocessing hook: the answers given before routing (RequestLimitsMiddleware), on every
+    operation.
 
     They come before routing, so every operation can get them: ``414`` and ``431``, and a
     ``400`` for a request that is not valid HTTP (added to an operation's own 400, if it has
@@ -227,7 +228,7 @@ def add_deprecations(result, generator, request, public):
 
     A deprecated operation has ``deprecated: true`` and ``x-sunset`` (from extend_schema); this
     documents the Deprecation, Sunset and Link headers on each of its responses (not the 414 and
-    431, which gunicorn answers before routing) and drops the notice the decorator passed on. A
+    431, answered before routing) and drops the notice the decorator passed on. A
     deprecated field has ``deprecated: true`` (drf-spectacular's deprecate_fields); this adds its
     ``x-sunset``.
     """

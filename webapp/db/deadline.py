@@ -3,9 +3,10 @@
 A PostgreSQL that stops answering without closing its connections (a stopped process, a
 network partition that drops packets, a full disk) is not caught by any server-side timeout,
 and its kernel still acknowledges TCP, so keep-alives and ``tcp_user_timeout`` see nothing
-wrong: without a deadline a worker waits until gunicorn kills it. One watchdog thread per
-process shuts down the socket of a round trip that is over its deadline, so the waiting call
-fails at once with the driver's OperationalError, which the service answers with 503.
+wrong: without a deadline a request waits for ever and holds a thread of the server. One
+watchdog thread per process shuts down the socket of a round trip that is over its deadline, so
+the waiting call fails at once with the driver's OperationalError, which the service answers
+with 503.
 
 libpq has no per-call client timeout, and a cancel request would need the frozen server to
 answer it; shutting the socket down from another thread is the one thing that always works.
@@ -23,7 +24,7 @@ import time
 
 class Watchdog:
     """Deadlines of the round trips under way in this process, and the thread that enforces
-    them. Started on first use in each process (gunicorn forks its workers from a master)."""
+    them. Started on first use in each process (a server may fork its workers from a master)."""
 
     TICK = 0.1  # seconds between checks: the bound is met within this
 
