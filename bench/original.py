@@ -170,7 +170,7 @@ def run_original(checkout: Path, wrk, opts) -> dict:
             ours.start()
             say(
                 f"\n=== the original's code ({original.package}, {WORKERS} sync workers) against"
-                f" this service ({WORKERS} event-loop workers), SQLite ==="
+                f" this service ({WORKERS} workers, webapp/server.py), SQLite ==="
             )
             ids, _ = seed_through_api(original, opts.users)
             ours_ids, _ = seed_through_api(ours, opts.users)

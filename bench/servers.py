@@ -38,7 +38,8 @@ def command(app: str) -> list[str]:
 SERVERS = {
     server.name: server
     for server in (
-        Server("granian", "granian, 2 workers x 4 threads (webapp/server.py's default, prd's)"),
+        Server("granian", "granian, 2 workers x 2 threads (webapp/server.py's default, prd's)"),
+        Server("granian-4-threads", "granian, 2 workers x 4 threads", {"SERVER_THREADS": "4"}),
         Server("granian-1-thread", "granian, 2 workers x 1 thread", {"SERVER_THREADS": "1"}),
     )
 }

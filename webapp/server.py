@@ -45,8 +45,8 @@ def granian_environment(env: dict[str, str], cpus: int | None = None) -> dict[st
         "GRANIAN_WORKERS": str(env_int("WEB_CONCURRENCY", min(4, cpus * 2 + 1), 1, environ=env)),
         # Threads of a worker that run the app: each serves one request at a time. A request
         # whose body stalls holds its thread (granian has no body read timeout), so a worker
-        # keeps a few (docs/configuration.md).
-        "GRANIAN_BLOCKING_THREADS": str(env_int("SERVER_THREADS", 4, 1, environ=env)),
+        # keeps a spare; more cost CPU in contention for the GIL (docs/performance.md).
+        "GRANIAN_BLOCKING_THREADS": str(env_int("SERVER_THREADS", 2, 1, environ=env)),
         # A worker that dies (killed, out of memory) is replaced; a stop waits for requests in
         # flight up to the graceful timeout, then kills what is left.
         "GRANIAN_RESPAWN_FAILED_WORKERS": "true",

@@ -71,7 +71,7 @@ class LiveServer:
         self,
         database_url: str | None = None,
         workers: int = 2,
-        threads: int = 4,
+        threads: int = 2,
         env: dict[str, str] | None = None,
         ready_timeout: float = 60.0,
         graceful_timeout: int = 10,

@@ -68,8 +68,8 @@ BREAKAGES = {
     ),
     "env-name-typo": (
         "base/kustomization.yaml",
-        "- SERVER_THREADS=4",
-        "- SERVER_THREAD=4",
+        "- SERVER_THREADS=2",
+        "- SERVER_THREAD=2",
         [
             "dev: Deployment/users-api: spec.template.spec.containers[api].env sets "
             "SERVER_THREAD, which the code never reads",

@@ -166,7 +166,7 @@ class Traffic:
 @pytest.mark.parametrize(
     ("threads", "load_clients", "slow_clients", "keep_alive"),
     [
-        # 2 workers x 4 threads (the default and prd's): 8 requests at a time. The looping
+        # 2 workers x 4 threads: 8 requests at a time. The looping
         # clients keep their connections alive, so their requests in flight at SIGTERM are on
         # connections the server has accepted; it answers them during the grace period.
         pytest.param(4, 3, 3, True, id="2x4-keep-alive"),

@@ -16,6 +16,8 @@ import select
 import sys
 import time
 
+import orjson
+
 # A value longer than this is cut: the request line and one header may each be up to 8 KiB.
 VALUE_MAX_CHARS = 512
 
@@ -50,12 +52,24 @@ def access_record(request, response, started: float, now: float) -> dict:
     }
 
 
+def _ascii_json(record: dict) -> bytes:
+    """Compact ASCII JSON: orjson's (a tenth of ``json.dumps``'s cost) unless a value holds a
+    character beyond ASCII (rare), which ``json.dumps`` escapes where orjson writes UTF-8."""
+    try:
+        line = orjson.dumps(record)
+    except TypeError:  # what orjson refuses (a lone surrogate): json.dumps escapes it
+        line = b""
+    if line and line.isascii():
+        return line
+    return json.dumps(record, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
 def json_line(record: dict) -> bytes:
     """The record as one line of compact ASCII JSON, at most PIPE_BUF bytes."""
-    line = json.dumps(record, ensure_ascii=True, separators=(",", ":")).encode("ascii") + b"\n"
+    line = _ascii_json(record) + b"\n"
     if len(line) > select.PIPE_BUF:  # only with many escaped characters: keep the essentials
         short = {key: record[key] for key in ("time", "type", "method", "status", "pid")}
-        line = json.dumps({**short, "truncated": True}, separators=(",", ":")).encode() + b"\n"
+        line = _ascii_json({**short, "truncated": True}) + b"\n"
     return line
 
 

@@ -6,7 +6,6 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import set_rollback
 
 from webapp.api import messages
 from webapp.api.renderers import json_response
@@ -79,7 +78,6 @@ def domain_error_response(exc: Exception) -> Response | None:
     """The answer to a domain error (or Http404), or None for any other exception."""
     for error_class, (status_code, detail) in DOMAIN_ERRORS.items():
         if isinstance(exc, error_class):
-            set_rollback()
             return Response(error_body(detail), status=status_code)
     return None
 
@@ -92,16 +90,13 @@ def exception_handler(exc, context):
     500 in JSONErrorMiddleware.
     """
     if isinstance(exc, exceptions.ValidationError):
-        set_rollback()
         return Response(validation_error_body(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.APIException):
-        set_rollback()
         return Response(error_body(str(exc.detail)), status=exc.status_code)
     response = domain_error_response(exc)
     if response is not None:
         return response
     if is_database_outage(exc):
         logger.error("database unavailable: %s", exc)
-        set_rollback()
         return database_unavailable()
     return None

@@ -1,8 +1,8 @@
 """Django's PostgreSQL backend, every round trip bounded by the client-side deadline, the
 health check of a reused connection without a round trip when the connection is plainly fine.
 
-Queries, the full health check (``is_usable``), commit and rollback all wait on the server;
-each is bounded by ``OPTIONS["client_deadline"]`` seconds (settings.py: the statement timeout
+Queries and the full health check (``is_usable``) wait on the server; each is bounded by
+``OPTIONS["client_deadline"]`` seconds (settings.py: the statement timeout
 plus a margin, so that the server's own timeout, with its clearer error, normally fires first).
 """
 
@@ -36,14 +36,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def is_usable(self):
         with WATCHDOG.bound(self._fd(), self.client_deadline):
             return super().is_usable()
-
-    def _commit(self):
-        with WATCHDOG.bound(self._fd(), self.client_deadline):
-            return super()._commit()
-
-    def _rollback(self):
-        with WATCHDOG.bound(self._fd(), self.client_deadline):
-            return super()._rollback()
 
     def close_if_health_check_failed(self):
         # Django's check (CONN_HEALTH_CHECKS) sends "SELECT 1" before the first query of every
