@@ -39,49 +39,44 @@ def test_contract_is_valid_openapi():
         pytest.fail(f"contract/openapi.yaml is not valid OpenAPI: {exc}")
 
 
-def test_contract_passes_redocly_lint():
+def lint(command: list[str]) -> subprocess.CompletedProcess:
+    """One of the pinned linters (one npm install holds both) on a contract, its output shown."""
     ensure_redocly()
-    result = subprocess.run(
-        [
-            str(REDOCLY),
-            "lint",
-            "--config",
-            str(LINT_DIR / "redocly.yaml"),
-            "--format",
-            "stylish",
-            str(CONTRACT),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    output = result.stdout + result.stderr
-    print(output)
-    assert result.returncode == 0, (
-        "Redocly lint found problems in contract/openapi.yaml (rules: contract/lint/redocly.yaml). "
-        "Fix the API's documentation in the code (operation summary, description, examples), then "
-        f"regenerate the contract with `python3 toxw -e contract-regenerate`.\n{output}"
-    )
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    print(result.stdout + result.stderr)
+    return result
+
+
+def redocly(contract) -> subprocess.CompletedProcess:
+    config = str(LINT_DIR / "redocly.yaml")
+    return lint([str(REDOCLY), "lint", "--config", config, "--format", "stylish", str(contract)])
 
 
 def spectral(contract) -> subprocess.CompletedProcess:
-    ensure_redocly()  # one npm install holds both linters
-    ruleset = LINT_DIR / ".spectral.yaml"
-    command = [str(SPECTRAL), "lint", "--ruleset", str(ruleset), "--fail-severity", "warn"]
-    return subprocess.run(
-        [*command, str(contract)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    ruleset = str(LINT_DIR / ".spectral.yaml")
+    return lint(
+        [str(SPECTRAL), "lint", "--ruleset", ruleset, "--fail-severity", "warn", str(contract)]
+    )
+
+
+FIX = "regenerate the contract with `python3 toxw -e contract-regenerate`"
+
+
+def test_contract_passes_redocly_lint():
+    result = redocly(CONTRACT)
+    assert result.returncode == 0, (
+        "Redocly lint found problems in contract/openapi.yaml (rules: contract/lint/redocly.yaml). "
+        "Fix the API's documentation in the code (operation summary, description, examples), then "
+        f"{FIX}.\n{result.stdout + result.stderr}"
     )
 
 
 def test_contract_passes_spectrals_stock_ruleset_without_a_warning():
     result = spectral(CONTRACT)
-    output = result.stdout + result.stderr
-    print(output)
     assert result.returncode == 0, (
         "Spectral's stock OpenAPI ruleset (spectral:oas) warns about contract/openapi.yaml. Fix it "
         "in the code (webapp/settings.py SPECTACULAR_SETTINGS, the views' extend_schema), then "
-        f"regenerate the contract with `python3 toxw -e contract-regenerate`.\n{output}"
+        f"{FIX}.\n{result.stdout + result.stderr}"
     )
 
 
