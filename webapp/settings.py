@@ -167,6 +167,7 @@ SPECTACULAR_SETTINGS = {
         "webapp.api.schema.add_links",
         "webapp.api.schema.add_protocol_errors",
         "webapp.api.schema.add_deprecations",
+        "webapp.api.schema.add_head_operations",
     ],
 }
 

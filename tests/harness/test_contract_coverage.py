@@ -60,6 +60,8 @@ def everything() -> list[tuple]:
                     "getUser": user_json(),
                     "getApiRoot": json.dumps({"users": "http://x/api/users/"}).encode(),
                 }.get(op.id, json.dumps({"status": "ok"}).encode())
+            if op.method == "HEAD":
+                body = b""  # the GET's headers, Content-Type included, and no body
             if op.method == "POST":
                 sent = post(status=int(status))
                 ex.append((*sent[:3], {**sent[3], **headers}, *sent[4:]))
@@ -230,6 +232,19 @@ def test_what_the_server_could_not_parse_is_outside_every_operation(tmp_path, ca
     code, out, data = run(record(tmp_path / "typed", [*everything(), typed]), capsys)
     assert code == 1
     assert data["summary"]["transport"] == 0
+
+
+def test_a_head_answer_is_judged_by_its_status_and_headers_not_its_media_type(tmp_path, capsys):
+    code, out, data = run(record(tmp_path, everything()), capsys)
+    assert code == 0, out
+    heads = [r for r in data["documented"] if r["operation"].endswith("Head")]
+    assert heads, "the contract documents HEAD operations"
+    assert all(r["seen_by"] and r["media_type"] == "" for r in heads)
+    # Broken copy: a HEAD answer with a body is not what the contract documents.
+    with_body = ("HEAD", "/api/users/1/", 200, {"Content-Type": J}, user_json(), None, None)
+    code, out, data = run(record(tmp_path / "body", [*everything(), with_body]), capsys)
+    assert code == 1, out
+    assert any(r["operation"] == "getUserHead" for r in data["invalid"]), data["invalid"]
 
 
 def test_coverage_lost_against_a_baseline_fails(tmp_path, capsys):

@@ -255,3 +255,37 @@ def add_deprecations(result, generator, request, public):
             if name in properties:
                 properties[name]["x-sunset"] = field_notice.sunset.isoformat()
     return result
+
+
+# --- HEAD wherever GET (RFC 9110, 9.3.2) -------------------------------------------------------
+HEAD_WORDS = (
+    "The status and headers that `GET` sends for the same request, without a body (RFC 9110, "
+    "9.3.2). `Content-Type` and `Content-Length` are those of the `GET` answer."
+)
+
+
+def head_operation(get: dict) -> dict:
+    """The HEAD operation of a GET one: its parameters, tags and statuses with their headers,
+    and no response body. Its operationId is the GET's with ``Head`` after it."""
+    head = copy.deepcopy(get)
+    head["operationId"] = f"{get['operationId']}Head"
+    head["summary"] = f"{get.get('summary') or get['operationId']}: headers only"
+    head["description"] = HEAD_WORDS
+    for response in head.get("responses", {}).values():
+        response.pop("content", None)
+    return head
+
+
+def add_head_operations(result, generator, request, public):
+    """Postprocessing hook, the last: a ``head`` operation beside every ``get`` (Django answers
+    HEAD with the view's GET and drops the body). After the other hooks, so that the HEAD
+    operation has every status and header its GET has."""
+    for route, path_item in result.get("paths", {}).items():
+        if "get" in path_item and "head" not in path_item:
+            ordered = {}
+            for method, operation in path_item.items():
+                ordered[method] = operation
+                if method == "get":
+                    ordered["head"] = head_operation(operation)
+            result["paths"][route] = ordered
+    return result

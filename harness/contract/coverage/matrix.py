@@ -1,6 +1,7 @@
 """The coverage matrix: each recorded exchange sorted into what it demonstrates or breaks.
 
-- a documented (operation, status, media type) it demonstrates, once openapi-core accepts it;
+- a documented (operation, status, media type) it demonstrates, once openapi-core accepts it
+  (a HEAD answer has no body: it is judged by its status and headers, its media type "");
 - a response the contract does not document for that operation (status or media type);
 - a response with a documented status that breaks its schema or its headers;
 - for a JSON request body: the constraints it broke. A body that broke a constraint and got
@@ -94,6 +95,13 @@ def _body_verdicts(matrix: Matrix, op: Operation, exchange: dict) -> None:
 
 def _declared(matrix: Matrix, validator: Validator, op: Operation, ex: dict, body) -> None:
     status, media = str(ex["status"]), ex.get("media_type") or ""
+    if op.method == "HEAD":
+        # No body: the Content-Type describes the GET's answer (RFC 9110, 9.3.2), so a HEAD
+        # answer is judged by its status and headers, and any body it carried breaks it.
+        if body:
+            _mark(matrix.invalid, (op.id, status, "", "a HEAD answer with a body"), ex)
+            return
+        media, body = "", ""
     if status not in op.responses or media not in op.responses[status]:
         _mark(matrix.undeclared, (op.method, op.path, status, media), ex)
         return
