@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: one JSON line for every answer, errors included.
     "webapp.api.access_log.AccessLogMiddleware",
+    # HEAD: GET's answer without its body, after Content-Length was set from it.
+    "webapp.api.middleware.HeadWithoutBodyMiddleware",
     # Next, so that it measures the final body of every response, errors included.
     "webapp.api.middleware.ContentLengthMiddleware",
     # Deprecation and Sunset on every response of a deprecated operation (none today).

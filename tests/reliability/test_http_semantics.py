@@ -36,13 +36,12 @@ def server():
         yield live
 
 
-def converse(
-    port: int, data: bytes, expected: int, timeout: float = 5
-) -> list[raw_http.RawResponse]:
-    """Send DATA on one connection and read EXPECTED answers, or fewer if the server closes."""
+def converse(port: int, sent: list[bytes], timeout: float = 5) -> list[raw_http.RawResponse]:
+    """Send these requests at once on one connection (pipelined) and read an answer to each, or
+    fewer if the server closes; each answer is recorded with its own request."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        sock.sendall(data)
-        return raw_http.read_responses(sock, [data] * expected)
+        sock.sendall(b"".join(sent))
+        return raw_http.read_responses(sock, sent)
 
 
 def closed_by_server(sock: socket.socket, wait: float = 2.0) -> bool:
@@ -57,8 +56,9 @@ def closed_by_server(sock: socket.socket, wait: float = 2.0) -> bool:
 
 def test_pipelined_requests_are_answered_in_order(server):
     paths = ["/healthz", "/api/users/1/", "/api/users/999/", "/readyz"]
-    data = b"".join(f"GET {p} HTTP/1.1\r\n".encode() + HOST + b"\r\n" for p in paths)
-    answers = converse(server.port, data, len(paths))
+    answers = converse(
+        server.port, [f"GET {p} HTTP/1.1\r\n".encode() + HOST + b"\r\n" for p in paths]
+    )
     assert [a.status for a in answers] == [200, 200, 404, 200]
     assert answers[1].json()["dni"] == "1"
 
@@ -70,7 +70,7 @@ def test_a_body_refused_unread_does_not_cost_the_next_request(server):
         b"Content-Length: %d\r\n\r\n" % len(too_large)
     )
     get = b"GET /api/users/1/ HTTP/1.1\r\n" + HOST + b"\r\n"
-    answers = converse(server.port, head + too_large + get, 2)
+    answers = converse(server.port, [head + too_large, get])
     assert [a.status for a in answers][:1] == [413]
     # Either the next request is answered on the same connection, or the 413 said it would close.
     assert len(answers) == 2 or answers[0].headers.get("connection") == "close", answers[0].raw
@@ -99,7 +99,7 @@ def test_a_refusal_that_never_looks_at_the_body_keeps_the_connection(server, con
         b"Content-Length: %d\r\n\r\n" % len(body) + body
     )
     get = b"GET /api/users/1/ HTTP/1.1\r\n" + HOST + b"\r\n"
-    answers = converse(server.port, post + get, 2)
+    answers = converse(server.port, [post, get])
     assert [a.status for a in answers] == [status, 200]
 
 

@@ -8,8 +8,8 @@ from django.test import override_settings
 from webapp.users.models import User
 
 
-@pytest.mark.django_db
-def test_wsgi_application_answers_liveness():
+def _call(method: str, path: str) -> tuple[str, dict, bytes]:
+    """The WSGI application's own answer, with no server between to drop anything."""
     from webapp.wsgi import application
 
     captured = {}
@@ -19,17 +19,32 @@ def test_wsgi_application_answers_liveness():
         captured["headers"] = dict(headers)
 
     environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": "/healthz",
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
         "SERVER_NAME": "localhost",
         "SERVER_PORT": "8000",
         "wsgi.input": io.BytesIO(),
         "wsgi.url_scheme": "http",
     }
     body = b"".join(application(environ, start_response))
-    assert captured["status"] == "200 OK"
-    assert captured["headers"]["Content-Type"] == "application/json"
+    return captured["status"], captured["headers"], body
+
+
+@pytest.mark.django_db
+def test_wsgi_application_answers_liveness():
+    status, headers, body = _call("GET", "/healthz")
+    assert status == "200 OK"
+    assert headers["Content-Type"] == "application/json"
     assert body == b'{"status":"ok"}'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/healthz", "/api/users/"])
+def test_the_application_itself_answers_head_without_a_body(path):
+    status, headers, body = _call("HEAD", path)
+    assert status == "200 OK"
+    assert body == b""
+    assert headers["Content-Length"] == str(len(_call("GET", path)[2]))
 
 
 def test_user_str():

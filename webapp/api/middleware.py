@@ -144,6 +144,27 @@ class BodySizeLimitMiddleware:
         return self.get_response(request)
 
 
+class HeadWithoutBodyMiddleware:
+    """Answers HEAD with GET's status and headers and no body (RFC 9110, 9.3.2).
+
+    Django runs a view's GET for HEAD; HTTP servers drop the body, but an application called
+    in process (tests, Schemathesis's WSGI transport) would still see one. Outside
+    ContentLengthMiddleware, so that ``Content-Length`` stays the GET's.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.streaming_content = []
+            else:
+                response.content = b""
+        return response
+
+
 class ContentLengthMiddleware:
     """Sets Content-Length on every response whose body is already in memory.
 
