@@ -15,12 +15,14 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 from webapp.env import env_int, env_str
 
 WSGI_APP = "webapp.wsgi:application"
+LOGGING_CONFIG = Path(__file__).with_name("server_logging.json")
 
 
 def _bind(env: dict[str, str]) -> tuple[str, str]:
@@ -40,6 +42,7 @@ def granian_environment(env: dict[str, str], cpus: int | None = None) -> dict[st
     defaults = {
         "GRANIAN_INTERFACE": "wsgi",
         "GRANIAN_HTTP": "1",
+        "GRANIAN_WEBSOCKETS": "false",  # WSGI has none
         "GRANIAN_HOST": host,
         "GRANIAN_PORT": port,
         "GRANIAN_WORKERS": str(env_int("WEB_CONCURRENCY", min(4, cpus * 2 + 1), 1, environ=env)),
@@ -56,8 +59,11 @@ def granian_environment(env: dict[str, str], cpus: int | None = None) -> dict[st
         "GRANIAN_HTTP1_HEADER_READ_TIMEOUT": str(
             env_int("SERVER_HEADER_READ_TIMEOUT", 5, 1, environ=env) * 1000
         ),
-        # The service writes its own access log line, in JSON (webapp/api/access_log.py).
+        # The service writes its own access log line, in JSON (webapp/api/access_log.py), and
+        # stdout holds nothing else: granian's own messages go to stderr (granian's
+        # documented logging configuration, a dictConfig in JSON).
         "GRANIAN_LOG_ACCESS_ENABLED": "false",
+        "GRANIAN_LOG_CONFIG": str(LOGGING_CONFIG),
     }
     lifetime = env_int("SERVER_WORKERS_LIFETIME", 0, environ=env)
     if lifetime:

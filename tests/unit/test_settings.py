@@ -1,9 +1,11 @@
 """Settings come from the environment, parse strictly, and refuse unsafe production defaults."""
 
+import json
 import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -164,6 +166,9 @@ def test_the_server_settings_come_from_the_environment():
     assert granian["GRANIAN_WORKERS_LIFETIME"] == "3600"
     assert granian["GRANIAN_WORKERS_KILL_TIMEOUT"] == "25"
     assert granian["GRANIAN_LOG_LEVEL"] == "warning"  # an operator's own setting is kept
+    # stdout is the JSON access log alone: granian's own lines go to stderr
+    handlers = json.loads(Path(granian["GRANIAN_LOG_CONFIG"]).read_text())["handlers"]
+    assert {h["stream"] for h in handlers.values()} == {"ext://sys.stderr"}
     assert granian_environment({"SERVER_BIND": "[::1]:8080"})["GRANIAN_HOST"] == "::1"
 
 
