@@ -38,8 +38,10 @@ def test_wsgi_application_answers_liveness():
     assert body == b'{"status":"ok"}'
 
 
+# Paths that read no database: a request through the whole WSGI application ends by closing the
+# test's database connection, which PostgreSQL's test transaction cannot survive.
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/healthz", "/api/users/"])
+@pytest.mark.parametrize("path", ["/healthz", "/api/"])
 def test_the_application_itself_answers_head_without_a_body(path):
     status, headers, body = _call("HEAD", path)
     assert status == "200 OK"
