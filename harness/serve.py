@@ -19,7 +19,7 @@ import sys
 
 from harness.common.paths import ROOT
 from harness.common.procs import run_until_stopped
-from webapp.env import env_int
+from webapp.server import granian_environment
 
 
 def environment(env: dict[str, str]) -> dict[str, str]:
@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     command = [sys.executable, "-m", "webapp.server", *argv]
-    grace = env_int("SERVER_GRACEFUL_TIMEOUT", 25, 1, environ=env)
+    # The graceful timeout the server itself will use, from the one place that sets it.
+    grace = int(granian_environment(env)["GRANIAN_WORKERS_KILL_TIMEOUT"])
     code, stopped_by = run_until_stopped(command, signal.SIGTERM, grace, env=env, cwd=ROOT)
     if stopped_by is None:
         print(f"serve: the server exited with {code}", file=sys.stderr)
