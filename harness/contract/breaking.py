@@ -1002,8 +1002,8 @@ def judge(
         rule = str(waiver.entry["rule"]).strip()
         if rule not in RULES or RULES[rule].severity != "breaking":
             verdict.problems.append(
-                f"{waiver.where}: {rule!r} is not the id of a breaking rule (docs/contract.md, "
-                "'Rule ids'); only a break needs a waiver"
+                f"{waiver.where}: {rule!r} is not the id of a breaking rule "
+                "(docs/contract-rules.md, 'Rule ids'); only a break needs a waiver"
             )
             continue
         usable.append(waiver)

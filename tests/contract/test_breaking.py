@@ -282,12 +282,12 @@ def test_every_rule_has_a_severity_and_a_sentence():
 
 
 def test_every_rule_id_is_documented_for_consumers():
-    text = (ROOT / "docs" / "contract.md").read_text()
+    text = (ROOT / "docs" / "contract-rules.md").read_text()
     documented = {
         line.split("`")[1] for line in text.splitlines() if line.startswith("| `") and "` |" in line
     }
     rule_ids = set(breaking.RULES)
-    assert rule_ids - documented == set(), "rule ids missing in docs/contract.md, 'Rule ids'"
+    assert rule_ids - documented == set(), "rule ids missing in docs/contract-rules.md"
     for rule in breaking.RULES.values():
         assert f"| `{rule.id}` | {rule.severity} |" in text, rule.id
 
@@ -655,8 +655,8 @@ def test_a_waiver_of_a_rule_that_is_not_a_break_fails(tmp_path):
     verdict = breaking.judge(found(lambda d: None), TODAY, waivers_file(tmp_path, text))
     assert verdict.problems == [
         "waivers.yaml entry 1 (response-property-added GET /api/users/{id}/ name): "
-        "'response-property-added' is not the id of a breaking rule (docs/contract.md, 'Rule "
-        "ids'); only a break needs a waiver"
+        "'response-property-added' is not the id of a breaking rule (docs/contract-rules.md, "
+        "'Rule ids'); only a break needs a waiver"
     ]
 
 
