@@ -24,10 +24,9 @@ import json
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from harness.common import waivers
+from harness.common import junit, waivers
 from harness.common.paths import ROOT
 
 IGNORE_FILE = ROOT / waivers.PIP_AUDIT.relpath
@@ -86,20 +85,8 @@ def evaluate(result: dict, ignores: list[dict]) -> tuple[list[dict], list[str]]:
 
 
 def write_junit(path: Path, cases: list[dict], ignore_problems: list[str]) -> None:
-    suite = ET.Element("testsuite", name="audit")
     all_cases = [{"name": "ignore file", "failures": ignore_problems}, *cases]
-    for case in all_cases:
-        element = ET.SubElement(suite, "testcase", classname="audit", name=case["name"])
-        if case["failures"]:
-            ET.SubElement(element, "failure", message="; ".join(case["failures"]))
-    suite.set("tests", str(len(all_cases)))
-    suite.set("failures", str(sum(1 for c in all_cases if c["failures"])))
-    suite.set("errors", "0")
-    suite.set("skipped", "0")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    root = ET.Element("testsuites")
-    root.append(suite)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    junit.write(path, "audit", [(c["name"], "; ".join(c["failures"]) or None) for c in all_cases])
 
 
 def run_pip_audit(requirements: list[Path], service: str, timeout: int) -> dict:

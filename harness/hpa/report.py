@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from harness.common import junit
 from harness.hpa.check import Outcome
 from harness.hpa.config import Config
 
@@ -31,24 +31,8 @@ def write_json(path: Path, cfg: Config, out: Outcome) -> None:
 
 
 def write_junit(path: Path, suite_name: str, out: Outcome, seconds: float) -> None:
-    suite = ET.Element(
-        "testsuite",
-        name=suite_name,
-        tests=str(len(out.checks)),
-        failures=str(len(out.failures)),
-        errors="0",
-        skipped="0",
-        time=f"{seconds:.3f}",
-    )
-    for check in out.checks:
-        case = ET.SubElement(suite, "testcase", classname=f"{suite_name}.check", name=check.name)
-        if check.passed:
-            ET.SubElement(case, "system-out").text = check.message
-        else:
-            ET.SubElement(case, "failure", message=check.message).text = check.message
-    root = ET.Element("testsuites")
-    root.append(suite)
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    cases = [(c.name, None if c.passed else c.message, c.message) for c in out.checks]
+    junit.write(path, suite_name, cases, seconds, classname=f"{suite_name}.check")
 
 
 def _shade_phases(axes, phases: list[dict]) -> None:
