@@ -53,6 +53,17 @@ def run_until_stopped(
             signal.signal(sig, handler)
 
 
+def stop_process(process: subprocess.Popen, grace: float) -> int:
+    """SIGTERM, then SIGKILL if PROCESS has not exited after GRACE seconds; its exit code."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            return process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return process.wait()
+
+
 def run_module(module: str, *args: str, env: dict | None = None, cwd=None):
     """`python -m MODULE ARGS` of this checkout in a fresh interpreter, as a command line would
     run it; env replaces the environment (None values removed), output captured as text."""

@@ -22,23 +22,17 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from harness.common.paths import CONTRACT, ROOT
-from harness.common.procs import free_port, run_until_stopped
+from harness.common.procs import free_port, run_until_stopped, stop_process
 from harness.contract import npm
+from harness.testing.live_server import NotReady, wait_ready
 
 MOCK_DIR = ROOT / "contract" / "mock"
 DEFAULT_PORT = 4010
 DEFAULT_HOST = "127.0.0.1"
 READY_PATH = "/healthz/"  # answered from its example, as every path is
-
-
-class NotReady(RuntimeError):
-    pass
 
 
 def prism() -> Path:
@@ -48,38 +42,6 @@ def prism() -> Path:
 
 def command(host: str, port: int, contract: Path = CONTRACT) -> list[str]:
     return [str(prism()), "mock", "--host", host, "--port", str(port), str(contract)]
-
-
-def wait_ready(url: str, timeout: float, process: subprocess.Popen | None = None) -> float:
-    """Poll the mock until it answers 200; return the seconds waited. Raises NotReady after
-    ``timeout`` seconds, or as soon as ``process`` has exited."""
-    start = time.monotonic()
-    last = "no answer yet"
-    while time.monotonic() - start < timeout:
-        if process is not None and process.poll() is not None:
-            raise NotReady(f"the mock exited with {process.returncode} before it was ready")
-        try:
-            with urllib.request.urlopen(url + READY_PATH, timeout=2) as response:
-                if response.status == 200:
-                    return time.monotonic() - start
-        except urllib.error.HTTPError as exc:
-            last = f"HTTP {exc.code}"
-        except (urllib.error.URLError, OSError) as exc:
-            last = str(exc)
-        time.sleep(0.2)
-    raise NotReady(f"the mock at {url} was not ready after {timeout:.0f}s; last answer: {last}")
-
-
-def stop(process: subprocess.Popen, timeout: float = 10) -> int:
-    """SIGTERM, then SIGKILL after ``timeout`` seconds; return the exit code."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return process.returncode
 
 
 class MockServer:
@@ -102,15 +64,17 @@ class MockServer:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
         try:
-            self.ready_seconds = wait_ready(self.url, self.ready_timeout, self.process)
+            self.ready_seconds = wait_ready(
+                self.url, self.ready_timeout, path=READY_PATH, max_delay=0.2, process=self.process
+            )
         except NotReady as exc:
-            stop(self.process)
+            stop_process(self.process, 10)
             raise NotReady(f"{exc}\n--- prism log ---\n{self.log()}") from None
         return self
 
     def __exit__(self, *exc) -> None:
         if self.process is not None:
-            stop(self.process)
+            stop_process(self.process, 10)
         self._tmp.cleanup()
 
 

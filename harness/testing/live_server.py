@@ -12,7 +12,6 @@ image does (``python -m webapp.server``), waits for /readyz, and on exit stops i
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from pathlib import Path
 import requests
 
 from harness.common.paths import ROOT
-from harness.common.procs import free_port
+from harness.common.procs import free_port, stop_process
 
 
 class NotReady(RuntimeError):
@@ -141,14 +140,9 @@ class LiveServer:
 
     def stop(self, timeout: float | None = None) -> int | None:
         """SIGTERM, wait up to the grace period (plus a margin), then SIGKILL. Returns the code."""
-        if self.process is None or self.process.poll() is not None:
-            return self.process.returncode if self.process else None
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=timeout or self.graceful_timeout + 5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait()
+        if self.process is None:
+            return None
+        return stop_process(self.process, timeout or self.graceful_timeout + 5)
 
     def __enter__(self) -> LiveServer:
         return self.start()
