@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import gates
+from harness.common.reports import FINDINGS_ONLY, ReportFiles, read_coverage, read_junit
 from harness.evidence import sbom, signing, statements
 from harness.evidence.policy import stage_envs
-from harness.report.build import FINDINGS_ONLY
-from harness.report.read import ReportFiles, read_coverage, read_junit
 
 SUFFIX = ".intoto.dsse.json"
 

@@ -22,12 +22,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from harness import gates
+from harness.common.reports import ARTIFACT_IGNORE
 from harness.common.runs import passed_in_run
 from harness.pipeline.checks import gate_envs_of_step
 from harness.pipeline.model import Pipeline, as_list, job_id, job_steps, jobs, script_of
 from harness.rehearse import conditions, docker, macros, standin, tasks
 from harness.rehearse.expand import Run
-from harness.report.read import ARTIFACT_IGNORE
 
 # Stages the rehearsal runs; the others say why not, when their condition lets them run.
 REHEARSED = ("CI", "Build", "DeployDev", "VerifyDev")
@@ -371,7 +371,7 @@ class Rehearsal:
 
     def _forget_collected(self) -> None:
         """An agent's job starts from a fresh checkout: the artifacts an earlier job collected
-        into reports/ (harness/report/read.py) are not there. The artifact store keeps them."""
+        into reports/ (harness/common/reports.py) are not there. The artifact store keeps them."""
         reports = self.run.checkout / "reports"
         for copy in reports.glob("reports-*"):
             if copy.is_dir():

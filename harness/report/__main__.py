@@ -31,8 +31,8 @@ import sys
 from pathlib import Path
 
 from harness.common.paths import REPORTS
+from harness.common.reports import collect
 from harness.report.build import build, expected_gates
-from harness.report.read import collect
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,12 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness import gates as registry
+from harness.common.reports import FINDINGS_ONLY, JUnit, ReportFiles, read_coverage, read_junit
 from harness.report import sections
-from harness.report.read import JUnit, ReportFiles, read_coverage, read_junit
-
-# Linters whose JUnit lists findings only: an empty report there means a clean run, not a
-# check that ran nothing (every other JUnit file must hold at least one test case).
-FINDINGS_ONLY = {"lint-hadolint.xml"}
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from harness.common.reports import ReportFiles, hpa_summary, read_digest
 from harness.evidence.table import evidence_table, summary
-from harness.report.read import ReportFiles, hpa_summary, read_digest
 
 SHOWN = {"pass": "pass", "FAIL": "**FAIL**", "MISSING": "**MISSING**"}
 

@@ -11,7 +11,8 @@ import pytest
 
 from harness import gates
 from harness.common.procs import run_module
-from harness.report import build, read
+from harness.common.reports import hpa_summary, read_digest
+from harness.report import build
 
 DIGEST = "myregistry.azurecr.io/users-api@sha256:" + "ab" * 32
 
@@ -280,7 +281,7 @@ def test_image_digest_from_image_json(tmp_path):
     (tmp_path / "image.json").write_text(
         json.dumps({"image": "users-api:abc", "digest": "sha256:1"})
     )
-    assert read.read_digest(tmp_path) == "users-api:abc (sha256:1)"
+    assert read_digest(tmp_path) == "users-api:abc (sha256:1)"
 
 
 @pytest.mark.parametrize(
@@ -302,7 +303,7 @@ def test_report_files_map_to_their_gate(stem, gate):
 def test_hpa_timeline_that_never_scaled():
     timeline = {**HPA_TIMELINE, "passed": False}
     timeline["samples"] = [hpa_sample(0.0, "load", 2), hpa_sample(60.0, "load", 2)]
-    summary = read.hpa_summary(timeline)
+    summary = hpa_summary(timeline)
     assert summary["time_to_scale_s"] is None
     assert summary["max_ready_replicas"] == 2
     assert summary["passed"] is False

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from harness.common.paths import CONTRACT, REPORTS
+from harness.common.reports import collect
 from harness.contract.coverage import evidence, matrix, output, result, spec
-from harness.report.read import collect
 
 
 def _baseline(path: Path | None) -> dict | None:
