@@ -16,12 +16,12 @@ import datetime as dt
 import json
 import os
 import secrets
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from harness.common.paths import REPORTS, ROOT
+from harness.common import git
+from harness.common.paths import REPORTS
 
 STAMPS = ".run"
 HISTORY = 5  # earlier runs remembered per env
@@ -32,18 +32,11 @@ def new_run_id() -> str:
 
 
 def commit() -> str:
-    found = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    """The commit checked out, with "-dirty" when tracked files have uncommitted changes."""
+    found = git.run("rev-parse", "HEAD")
     if found.returncode != 0:
         return os.environ.get("BUILD_SOURCEVERSION", "unknown")
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    dirty = git.output("status", "--porcelain", "--untracked-files=no")
     return found.stdout.strip() + ("-dirty" if dirty else "")
 
 

@@ -24,10 +24,10 @@ harness/contract/changelog.py writes the changes for consumers.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.common import git
 from harness.common import waivers as waiver_files
 from webapp.users.text import WHITESPACE
 
@@ -1032,19 +1032,15 @@ class BaseNotFound(RuntimeError):
     pass
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
-
-
 def resolve_base(root: Path, ref: str) -> tuple[str, str]:
     """(the ref that resolved, its commit). Tries REF, then origin/REF, then a shallow fetch."""
     for candidate in (ref, f"origin/{ref}"):
-        result = _git(root, "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}")
+        result = git.run("rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}", cwd=root)
         if result.returncode == 0:
             return candidate, result.stdout.strip()
-    fetched = _git(root, "fetch", "--quiet", "--depth=1", "origin", ref)
+    fetched = git.run("fetch", "--quiet", "--depth=1", "origin", ref, cwd=root)
     if fetched.returncode == 0:
-        result = _git(root, "rev-parse", "--verify", "--quiet", "FETCH_HEAD^{commit}")
+        result = git.run("rev-parse", "--verify", "--quiet", "FETCH_HEAD^{commit}", cwd=root)
         if result.returncode == 0:
             return f"origin/{ref} (fetched)", result.stdout.strip()
     raise BaseNotFound(
@@ -1054,10 +1050,10 @@ def resolve_base(root: Path, ref: str) -> tuple[str, str]:
 
 
 def head_commit(root: Path) -> str | None:
-    result = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    result = git.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", cwd=root)
     return result.stdout.strip() if result.returncode == 0 else None
 
 
 def base_contract(root: Path, commit: str, relpath: str) -> str | None:
-    result = _git(root, "show", f"{commit}:{relpath}")
+    result = git.run("show", f"{commit}:{relpath}", cwd=root)
     return result.stdout if result.returncode == 0 else None

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import tempfile
 import time
 import tomllib
 import urllib.parse
 from pathlib import Path
 
+from harness.common import git, runs
 from harness.common.paths import ROOT
 from harness.image.base import DOCKERFILE, dockerfile_default_base, resolve_base
 from harness.image.runner import ImageError, call, engine, image_exists, inspect, is_podman, say
@@ -33,17 +33,12 @@ def project_version() -> str:
         return tomllib.load(handle)["project"]["version"]
 
 
-def git(*args: str) -> str:
-    result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-    return result.stdout.strip() if result.returncode == 0 else ""
-
-
 def source_url() -> str:
     """Where the source lives, for the OCI label; never with credentials in it."""
     url = (
         os.environ.get("IMAGE_SOURCE")
         or os.environ.get("BUILD_REPOSITORY_URI")
-        or git("remote", "get-url", "origin")
+        or git.output("remote", "get-url", "origin")
     )
     if not url:
         return f"file://{ROOT}"
@@ -53,21 +48,13 @@ def source_url() -> str:
     return urllib.parse.urlunsplit(parts)
 
 
-def revision() -> str:
-    """The commit built; with "-dirty" when the working tree has uncommitted changes."""
-    commit = git("rev-parse", "HEAD")
-    if not commit:
-        return "unknown"
-    return f"{commit}-dirty" if git("status", "--porcelain", "--untracked-files=no") else commit
-
-
 def labels() -> dict[str, str]:
     return {
         "VERSION": os.environ.get("IMAGE_VERSION") or project_version(),
         # On a pipeline agent the commit is BUILD_SOURCEVERSION (the checkout may be detached).
         "REVISION": os.environ.get("IMAGE_REVISION")
         or os.environ.get("BUILD_SOURCEVERSION")
-        or revision(),
+        or runs.commit(),
         "SOURCE": source_url(),
     }
 

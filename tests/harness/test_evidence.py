@@ -12,7 +12,7 @@ import yaml
 
 from harness.common import junit
 from harness.evidence import attest, policy, signing, statements, verify
-from harness.evidence.__main__ import main
+from harness.evidence.cli import main
 
 DIGEST = "sha256:" + "a" * 64
 OTHER = "sha256:" + "b" * 64
