@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Evaluation (not a test): two maintained OpenAPI differs on the cases of the breaking-change diff.
 
-    python3 bench/contract_differs.py            # prints the Markdown table of docs/contract.md
+    python3 bench/contract_differs.py    # the case-by-case table (docs/decisions/openapi-differ.md)
 
 Each case is one edit of tests/contract/fixtures/openapi-base.yaml, as in
 tests/contract/test_breaking.py (rewritten here: nothing outside tests/ imports from it). Both

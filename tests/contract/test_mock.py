@@ -112,7 +112,7 @@ def test_the_mock_refuses_what_the_contract_calls_invalid(mock_url):
     )
     assert (wrong_type.status_code, wrong_type.headers["Content-Type"]) == (415, "application/json")
     not_an_id = requests.get(mock_url + "/api/users/0/", timeout=10)
-    assert not_an_id.status_code == 400  # minimum: 1; the service answers 404 (docs/contract.md)
+    assert not_an_id.status_code == 400  # minimum: 1; the service answers 404 (docs/consumers.md)
     assert [v["code"] for v in violations(not_an_id)] == ["minimum"]
     assert requests.delete(mock_url + "/api/users/1/", timeout=10).status_code == 405
     assert requests.get(mock_url + "/api/nothing/", timeout=10).status_code == 404
