@@ -29,7 +29,7 @@ from pathlib import Path
 
 from harness.common import git
 from harness.common import waivers as waiver_files
-from webapp.users.text import WHITESPACE
+from harness.contract import patterns
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Input constraints: (keyword, "max" when lowering it tightens, "min" when raising it tightens).
@@ -336,29 +336,9 @@ def _types(schema: dict) -> set[str]:
     return types
 
 
-def spelled_out(pattern: str) -> str:
-    """The pattern with each ECMA-262 ``\\s`` written out as the code points it stands for.
-
-    A pattern that only spells ``\\s`` out (as webapp/users/text.py does, so that Python and
-    ECMA-262 read it alike) accepts the same strings: it is not a changed pattern.
-    """
-    out, in_class, i = [], False, 0
-    while i < len(pattern):
-        token = pattern[i : i + 2] if pattern[i] == "\\" else pattern[i]
-        i += len(token)
-        if token == "\\s":
-            token = WHITESPACE if in_class else f"[{WHITESPACE}]"
-        elif token == "[":
-            in_class = True
-        elif token == "]":
-            in_class = False
-        out.append(token)
-    return "".join(out)
-
-
 def _same(keyword: str, old, new) -> bool:
     if keyword == "pattern" and isinstance(old, str) and isinstance(new, str):
-        return spelled_out(old) == spelled_out(new)
+        return patterns.same(old, new)
     return old == new
 
 

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from harness import gates
-from harness.common import waivers
+from harness.common import secret_scan, waivers
 from harness.pipeline.model import (
     Pipeline,
     all_jobs,
@@ -424,14 +424,6 @@ def check_evidence_verified(p: Pipeline) -> list[str]:
 
 SECRET_NAME = re.compile(r"(secret|password|passwd|pwd|token|api[_-]?key|private[_-]?key)", re.I)
 REFERENCE = re.compile(r"^\s*(\$\(|\$\{\{|\$[A-Z_]|\$\$)")
-SECRET_PATTERNS = {
-    "a private key": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
-    "an AWS access key": re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
-    "a GitHub token": re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}"),
-    "an Azure storage key or SAS": re.compile(r"AccountKey=|[?&]sig=[A-Za-z0-9%]{20,}"),
-    "a password in a URL": re.compile(r"://[^/\s:@$]+:(?!\$\()[^@\s/]+@"),
-    "a JWT": re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\."),
-}
 
 
 def _secret_assignments(node, path: str, out: list[str]) -> None:
@@ -473,12 +465,7 @@ def check_no_secret_literals(p: Pipeline) -> list[str]:
     """No secret in the pipeline, its templates, or the scripts its steps run."""
     problems = []
     for file in [*p.files, *_scripts_run(p)]:
-        text = file.read_text()
-        name = file.relative_to(p.root)
-        for label, pattern in SECRET_PATTERNS.items():
-            for match in pattern.finditer(text):
-                line = text.count("\n", 0, match.start()) + 1
-                problems.append(f"{name}:{line} contains {label}")
+        problems += secret_scan.found_in(str(file.relative_to(p.root)), file.read_text())
     out: list[str] = []
     _secret_assignments(p.doc, "$", out)
     problems += out

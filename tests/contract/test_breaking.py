@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.contract import breaking, changelog
+from harness.contract import breaking, changelog, patterns
 from harness.contract.settings import CONTRACT, REPORTS, ROOT, SUMMARY
 from webapp.users.text import TEXT_PATTERN, WHITESPACE
 
@@ -155,9 +155,19 @@ def test_a_pattern_with_other_whitespace_is_a_changed_pattern():
     assert [line for line in changed(edit) if line.startswith(f"{where}: pattern changed")]
 
 
-def test_spelled_out_leaves_other_escapes_alone():
-    assert breaking.spelled_out(r"^\\s[\s]\S\d$") == rf"^\\s[{WHITESPACE}]\S\d$"
-    assert breaking.spelled_out(r"\s") == f"[{WHITESPACE}]"
+def test_patterns_are_compared_by_what_their_classes_hold():
+    assert patterns.same(r"^[^\s\x00]+$", rf"^[^{WHITESPACE}\x00]+$")
+    assert patterns.same(r"\s", f"[{WHITESPACE}]")
+    assert patterns.same("^[a-c]$", "^[cba]$")
+    # an escaped backslash before an s is not whitespace; other escapes stay what they are
+    assert not patterns.same(r"^\\s$", rf"^\\[{WHITESPACE}]$")
+    assert not patterns.same(r"^\S$", r"^[^\s]$")
+    assert not patterns.same("^[a-z]$", "^[a-y]$")
+    assert not patterns.same(r"[\s]", r"[\s\u180e]")
+
+
+def test_ecma_whitespace_is_what_the_service_spells_out():
+    assert patterns.tokens(f"[{WHITESPACE}]")[0][2] == patterns.ecma_whitespace()
 
 
 def test_relaxed_input_constraint_is_not_a_break():
