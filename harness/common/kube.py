@@ -42,3 +42,11 @@ def kustomize_text(directory: Path, binary: str | None = None) -> str:
 def kustomize(directory: Path, binary: str | None = None) -> list[dict]:
     """The objects DIRECTORY renders to."""
     return [doc for doc in yaml.safe_load_all(kustomize_text(directory, binary)) if doc]
+
+
+def kustomization(directory: Path) -> dict:
+    """DIRECTORY's kustomization file, read (not rendered)."""
+    for name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+        if (directory / name).exists():
+            return yaml.safe_load((directory / name).read_text()) or {}
+    raise RenderError(f"{directory} has no kustomization.yaml")

@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 from harness.common import verdict
+from harness.common.kube import RenderError
 from harness.manifests import checks, validate
-from harness.manifests.render import K8S, PIPELINE_IMAGE, RenderError, render_all
+from harness.manifests.render import K8S, PIPELINE_IMAGE, render_all
 
 
 def setup_django() -> None:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from harness.common.kube import RenderError, kubectl, kustomize, kustomize_text  # noqa: F401
+from harness.common import kube
+from harness.common.kube import kustomize_text
 from harness.common.paths import ROOT
 
 K8S = ROOT / "k8s"
@@ -28,16 +29,9 @@ PIPELINE_IMAGE = "example.azurecr.io/users-api@sha256:" + "0123456789abcdef" * 4
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _kustomization(directory: Path) -> dict:
-    for name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
-        if (directory / name).exists():
-            return yaml.safe_load((directory / name).read_text()) or {}
-    raise RenderError(f"{directory} has no kustomization.yaml")
-
-
 def namespace_of(directory: Path) -> str | None:
     """The namespace a kustomization puts its objects in (its own, or an included one's)."""
-    kustomization = _kustomization(directory)
+    kustomization = kube.kustomization(directory)
     if kustomization.get("namespace"):
         return kustomization["namespace"]
     for entry in kustomization.get("resources") or []:
@@ -50,7 +44,7 @@ def namespace_of(directory: Path) -> str | None:
 def components_in(directory: Path) -> set[Path]:
     """Every component a kustomization uses, directly or through the directories it includes."""
     found: set[Path] = set()
-    kustomization = _kustomization(directory)
+    kustomization = kube.kustomization(directory)
     for entry in kustomization.get("components") or []:
         found.add((directory / entry).resolve())
     for entry in kustomization.get("resources") or []:
@@ -131,8 +125,3 @@ def render_all(k8s: Path = K8S, image: str | None = None) -> dict[str, Variant]:
             objects = [o for o in yaml.load_all(text, Loader=_Loader) if o]
             variants[name] = Variant(name, overlay, combo, objects, text)
     return variants
-
-
-def render_overlay(directory: Path) -> list[dict]:
-    """Render one kustomization directory as it is, with no wrapper."""
-    return kustomize(directory)

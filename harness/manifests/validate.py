@@ -9,7 +9,6 @@ from pathlib import Path
 
 import kubernetes_validate
 import kubernetes_validate.utils
-import yaml
 
 from harness.common import checkov
 from harness.manifests.render import K8S, ROOT, Variant
@@ -69,7 +68,3 @@ def load_skips(path: Path = SKIPS_FILE) -> list[dict]:
 def judge(failures: list[tuple[str, dict]], skips: list[dict], framework: str) -> list[str]:
     """The findings of k8s/ and the Dockerfile against k8s/checkov-skips.yaml."""
     return checkov.judge(failures, skips, framework, str(SKIPS_FILE.relative_to(ROOT)))
-
-
-def yaml_dump(objects: list[dict]) -> str:
-    return yaml.safe_dump_all(objects, sort_keys=False)
