@@ -17,9 +17,9 @@ import signal
 import subprocess
 import sys
 
+from harness.common.env import server_graceful_timeout
 from harness.common.paths import ROOT
 from harness.common.procs import run_until_stopped
-from webapp.server import granian_environment
 
 
 def environment(env: dict[str, str]) -> dict[str, str]:
@@ -49,8 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     command = [sys.executable, "-m", "webapp.server", *argv]
-    # The graceful timeout the server itself will use, from the one place that sets it.
-    grace = int(granian_environment(env)["GRANIAN_WORKERS_KILL_TIMEOUT"])
+    grace = server_graceful_timeout(env)
     code, stopped_by = run_until_stopped(command, signal.SIGTERM, grace, env=env, cwd=ROOT)
     if stopped_by is None:
         print(f"serve: the server exited with {code}", file=sys.stderr)

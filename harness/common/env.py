@@ -9,8 +9,17 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from webapp.env import env_bool, env_int, env_list, env_str
+from webapp.server import granian_environment
 
-__all__ = ["ImproperlyConfigured", "env_bool", "env_float", "env_int", "env_list", "env_str"]
+__all__ = [
+    "ImproperlyConfigured",
+    "env_bool",
+    "env_float",
+    "env_int",
+    "env_list",
+    "env_str",
+    "server_graceful_timeout",
+]
 
 
 def env_float(name: str, default: float, minimum: float = 0.0, maximum: float | None = None):
@@ -26,3 +35,9 @@ def env_float(name: str, default: float, minimum: float = 0.0, maximum: float | 
     if value < minimum:
         raise ImproperlyConfigured(f"{name}={value:g} must be at least {minimum:g}")
     return min(value, maximum) if maximum is not None else value
+
+
+def server_graceful_timeout(env: dict[str, str]) -> int:
+    """The seconds the server gives requests in flight once stopped, as webapp/server.py reads
+    them from ENV (SERVER_GRACEFUL_TIMEOUT, or its default)."""
+    return int(granian_environment(env)["GRANIAN_WORKERS_KILL_TIMEOUT"])

@@ -2,7 +2,7 @@
 that test over HTTP.
 
     with LiveServer(database_url=None, workers=2) as server:   # SQLite in a temporary directory
-        requests.get(server.url + "/api/users/")
+        urllib.request.urlopen(server.url + "/api/users/")
 
 It applies migrations first (as the deployment's migration Job does), starts the server as the
 image does (``python -m webapp.server``), waits for /readyz, and on exit stops it with SIGTERM
@@ -16,9 +16,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-
-import requests
 
 from harness.common.paths import ROOT
 from harness.common.procs import free_port, stop_process
@@ -26,6 +26,25 @@ from harness.common.procs import free_port, stop_process
 
 class NotReady(RuntimeError):
     pass
+
+
+# No proxy: the servers waited for are on loopback. The standard library only, so that the
+# commands that start a server (serve, mock) need nothing but the service's own packages.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _answer(url: str) -> str | None:
+    """None when URL answers 200; else what it answered, or why it did not."""
+    try:
+        with _DIRECT.open(url, timeout=5) as response:
+            if response.status == 200:
+                return None
+            return f"HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        return f"HTTP {exc.code}: {exc.read(200).decode(errors='replace')}"
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return f"{type(reason).__name__}: {reason}"
 
 
 def wait_ready(
@@ -51,13 +70,9 @@ def wait_ready(
                 f"{base_url}{path} will not be ready: its server exited with "
                 f"{process.returncode} after {time.monotonic() - start:.1f}s"
             )
-        try:
-            response = requests.get(base_url.rstrip("/") + path, timeout=5)
-            if response.status_code == 200:
-                return time.monotonic() - start
-            last = f"HTTP {response.status_code}: {response.text[:200]}"
-        except requests.RequestException as exc:
-            last = f"{type(exc).__name__}: {exc}"
+        last = _answer(base_url.rstrip("/") + path)
+        if last is None:
+            return time.monotonic() - start
         elapsed = time.monotonic() - start
         if elapsed >= timeout:
             raise NotReady(f"{base_url}{path} not ready after {timeout:.0f}s; last answer: {last}")

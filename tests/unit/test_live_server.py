@@ -27,7 +27,7 @@ def test_live_server_serves_and_stops():
 
 def test_wait_ready_gives_up_after_its_timeout_with_the_last_answer():
     start = time.monotonic()
-    with pytest.raises(NotReady, match=r"not ready after 1s; last answer: ConnectionError"):
+    with pytest.raises(NotReady, match=r"not ready after 1s; last answer: ConnectionRefusedError"):
         wait_ready(f"http://127.0.0.1:{free_port()}", timeout=1.0, max_delay=0.2)
     assert time.monotonic() - start < 3
 
