@@ -17,24 +17,6 @@ from harness.report import build
 DIGEST = "myregistry.azurecr.io/users-api@sha256:" + "ab" * 32
 
 
-def junit(path: Path, cases: dict[str, str]) -> None:
-    """cases: name -> passed | failed | error | skipped."""
-    body = []
-    for name, outcome in cases.items():
-        inner = {
-            "passed": "",
-            "failed": '<failure message="boom">trace</failure>',
-            "error": '<error message="crash"/>',
-            "skipped": '<skipped message="why"/>',
-        }[outcome]
-        body.append(f'<testcase classname="tests.x" name="{name}" time="0.1">{inner}</testcase>')
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        '<?xml version="1.0"?><testsuites><testsuite name="s" tests="'
-        f'{len(cases)}">{"".join(body)}</testsuite></testsuites>'
-    )
-
-
 def cobertura(path: Path, lines=(96, 100), branches=(40, 40)) -> None:
     path.write_text(
         f'<?xml version="1.0"?><coverage line-rate="0.96" branch-rate="1" '
@@ -74,7 +56,7 @@ HPA_TIMELINE = {
 
 
 @pytest.fixture
-def reports(tmp_path) -> Path:
+def reports(junit, tmp_path) -> Path:
     r = tmp_path / "reports"
     junit(r / "lint.xml", {"ruff": "passed"})
     junit(r / "unit.xml", {"test_a": "passed", "test_b": "passed", "test_c": "skipped"})
@@ -193,7 +175,7 @@ def test_expected_gates_from_the_environment(reports):
     assert "gate report: image          MISSING" in result.stdout
 
 
-def test_a_failing_test_fails_its_gate(reports):
+def test_a_failing_test_fails_its_gate(junit, reports):
     junit(reports / "contract-live.xml", {"case_ok": "passed", "case_500": "failed"})
     result = run(reports, "--expect", "contract")
     assert result.returncode == 1
@@ -202,14 +184,14 @@ def test_a_failing_test_fails_its_gate(reports):
     assert "- contract: contract-live.xml: 1 failed, 0 errors" in text
 
 
-def test_a_report_that_ran_no_test_is_a_failure(reports):
+def test_a_report_that_ran_no_test_is_a_failure(junit, reports):
     junit(reports / "manifests.xml", {})
     result = run(reports, "--expect", "manifests")
     assert result.returncode == 1
     assert "- manifests: manifests.xml ran no test" in (reports / "gate-report.md").read_text()
 
 
-def test_an_empty_findings_only_linter_report_is_a_clean_run(reports):
+def test_an_empty_findings_only_linter_report_is_a_clean_run(junit, reports):
     # hadolint's JUnit lists findings only: none means a clean Dockerfile. The ruff report beside
     # it still has to hold a test case.
     junit(reports / "lint.xml", {"No errors found": "passed"})
@@ -247,7 +229,7 @@ def test_in_azure_pipelines_it_uploads_the_summary(reports):
     assert f"##vso[task.uploadsummary]{(reports / 'gate-report.md').resolve()}" in result.stdout
 
 
-def test_collects_the_reports_of_earlier_stages(tmp_path):
+def test_collects_the_reports_of_earlier_stages(junit, tmp_path):
     workspace = tmp_path / "workspace"
     junit(workspace / "reports-ci-gates" / "unit.xml", {"t": "passed"})
     junit(workspace / "reports-build" / "image.xml", {"t": "passed", "u": "failed"})

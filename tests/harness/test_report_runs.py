@@ -6,7 +6,6 @@ import time
 
 from harness.common import runs
 from harness.report.build import build
-from tests.harness.test_gate_report import junit
 
 
 def write_run(reports, run_id, env, monkeypatch):
@@ -22,7 +21,7 @@ def age(path, seconds):
     os.utime(path, (then, then))
 
 
-def test_a_second_run_ignores_and_names_what_the_first_left(tmp_path, monkeypatch):
+def test_a_second_run_ignores_and_names_what_the_first_left(junit, tmp_path, monkeypatch):
     write_run(tmp_path, "run-a", "contract", monkeypatch)
     junit(tmp_path / "contract.xml", {f"case{i}": "passed" for i in range(17)})
     (tmp_path / "contract-stats.json").write_text(json.dumps({"inprocess": {"requests": 1402}}))
@@ -44,7 +43,7 @@ def test_a_second_run_ignores_and_names_what_the_first_left(tmp_path, monkeypatc
     assert gates["contract"].status == "pass"
 
 
-def test_a_gate_of_another_run_is_stale_and_a_missing_gate_is_missing(tmp_path, monkeypatch):
+def test_a_gate_of_another_run_is_stale_and_a_missing_gate_is_missing(junit, tmp_path, monkeypatch):
     write_run(tmp_path, "run-a", "unit", monkeypatch)
     junit(tmp_path / "unit.xml", {"t": "passed"})
     write_run(tmp_path, "run-b", "smoke", monkeypatch)
@@ -60,7 +59,7 @@ def test_a_gate_of_another_run_is_stale_and_a_missing_gate_is_missing(tmp_path, 
     assert "- `smoke.xml`: run run-b (smoke" in text
 
 
-def test_reports_without_a_run_record_are_judged_as_found(tmp_path):
+def test_reports_without_a_run_record_are_judged_as_found(junit, tmp_path):
     junit(tmp_path / "unit.xml", {"t": "passed"})
     text, gates = build(tmp_path, ["unit"])
     assert "No run is recorded under reports/" in text

@@ -1,4 +1,6 @@
+import dj_database_url
 import pytest
+from django.db.utils import ConnectionHandler
 from rest_framework.test import APIClient
 
 
@@ -27,3 +29,17 @@ def post_raw(api):
         return api.generic("POST", path, body, content_type=content_type, **extra)
 
     return _post
+
+
+@pytest.fixture
+def pg_connection():
+    """connect(url, deadline=1.0, conn_max_age=0): a connection to URL through webapp.db, the
+    service's PostgreSQL backend, outside pytest-django's test database (a throwaway cluster)."""
+
+    def connect(url: str, deadline: float = 1.0, conn_max_age: int = 0):
+        settings = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+        options = {"connect_timeout": 2, "client_deadline": deadline}
+        settings.update(ENGINE="webapp.db", OPTIONS=options)
+        return ConnectionHandler({"default": settings})["default"]
+
+    return connect

@@ -5,10 +5,8 @@ import os
 import socket
 import time
 
-import dj_database_url
 import pytest
 from django.db import OperationalError
-from django.db.utils import ConnectionHandler
 
 from harness.testing.postgres import frozen, server_available, throwaway_cluster
 from webapp.db.deadline import Watchdog
@@ -61,12 +59,6 @@ def test_a_forked_worker_gets_a_watchdog_thread_of_its_own():
     assert os.waitstatus_to_exitcode(status) == 0  # 1: nothing cut the round trip in the child
 
 
-def connection_to(url: str, conn_max_age: int = 0):
-    settings = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
-    settings.update(ENGINE="webapp.db", OPTIONS={"connect_timeout": 2, "client_deadline": DEADLINE})
-    return ConnectionHandler({"default": settings})["default"]
-
-
 def bounded(call) -> tuple[float, Exception | None]:
     start = time.monotonic()
     try:
@@ -77,10 +69,12 @@ def bounded(call) -> tuple[float, Exception | None]:
 
 
 @pytest.mark.skipif(not server_available(), reason="needs the postgresql server package")
-def test_a_frozen_postgresql_fails_fast_and_the_connection_recovers(django_db_blocker):
+def test_a_frozen_postgresql_fails_fast_and_the_connection_recovers(
+    django_db_blocker, pg_connection
+):
     # Its own cluster, to freeze, outside pytest-django's test database.
     with throwaway_cluster() as (url, datadir), django_db_blocker.unblock():
-        connection = connection_to(url)
+        connection = pg_connection(url, deadline=DEADLINE)
 
         def select_one():
             with connection.cursor() as cursor:

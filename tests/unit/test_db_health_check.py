@@ -8,7 +8,6 @@ import psycopg
 import pytest
 
 from harness.testing.postgres import server_available, throwaway_cluster
-from tests.unit.test_db_deadline import connection_to
 
 pytestmark = pytest.mark.skipif(
     not server_available(), reason="needs the postgresql server package"
@@ -27,9 +26,11 @@ def new_request(connection) -> None:
     assert not connection.health_check_done
 
 
-def test_an_idle_connection_the_server_kept_is_reused_without_a_round_trip(django_db_blocker):
+def test_an_idle_connection_the_server_kept_is_reused_without_a_round_trip(
+    django_db_blocker, pg_connection
+):
     with throwaway_cluster() as (url, _), django_db_blocker.unblock():
-        connection = connection_to(url, conn_max_age=60)
+        connection = pg_connection(url, conn_max_age=60)
         pid = backend_pid(connection)
         new_request(connection)
 
@@ -46,9 +47,11 @@ def test_an_idle_connection_the_server_kept_is_reused_without_a_round_trip(djang
         connection.close()
 
 
-def test_a_connection_the_server_ended_is_replaced_before_the_first_query(django_db_blocker):
+def test_a_connection_the_server_ended_is_replaced_before_the_first_query(
+    django_db_blocker, pg_connection
+):
     with throwaway_cluster() as (url, _), django_db_blocker.unblock():
-        connection = connection_to(url, conn_max_age=60)
+        connection = pg_connection(url, conn_max_age=60)
         pid = backend_pid(connection)
         new_request(connection)
         with psycopg.connect(url, autocommit=True) as admin:
