@@ -1,4 +1,4 @@
-"""harness/deploy.py, the pipeline's deploy and rollback steps, against a recording kubectl.
+"""harness/deploy/, the pipeline's deploy and rollback steps, against a recording kubectl.
 
 There is no cluster here: `kubectl` is a small test double that records each call and answers
 the reads the script makes. Rendering (`kubectl kustomize`) is the real kubectl's kustomize, on
