@@ -10,6 +10,7 @@ and nothing after that job.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import shutil
@@ -299,32 +300,15 @@ class Rehearsal:
             lambda run, ref: standin.dev_stand_in(run.checkout, ref, self.options.stand_in_env)
         )
         command = f"{image} on loopback, the ConfigMap of k8s/overlays/dev, a throwaway Secret"
+        record = functools.partial(
+            self._record, stage["stage"], "-", 0, "stand-in for dev", "stand-in", command
+        )
         try:
             with factory(self.run, image) as url:
-                self._record(
-                    stage["stage"],
-                    "-",
-                    0,
-                    "stand-in for dev",
-                    "stand-in",
-                    command,
-                    "succeeded",
-                    f"BASE_URL={url}",
-                    seconds=time.monotonic() - start,
-                )
+                record("succeeded", f"BASE_URL={url}", seconds=time.monotonic() - start)
                 yield {"BASE_URL": url}
         except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-            self._record(
-                stage["stage"],
-                "-",
-                0,
-                "stand-in for dev",
-                "stand-in",
-                command,
-                "failed",
-                str(exc)[-1500:],
-                seconds=time.monotonic() - start,
-            )
+            record("failed", str(exc)[-1500:], seconds=time.monotonic() - start)
             yield None
 
     def _built_image(self) -> str:

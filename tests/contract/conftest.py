@@ -53,6 +53,19 @@ def typed_client(client_wheel, tmp_path_factory):
     return client.load(client.install(client_wheel, tmp_path_factory.mktemp("client-site")))
 
 
+@pytest.fixture
+def scenario_steps():
+    """The consumer scenario's steps, as (name, status, model), against the service or the mock."""
+    return [
+        ("create", 201, "User"),
+        ("read back", 200, "User"),
+        ("list", 200, "list of User"),
+        ("missing id", 404, "Error"),
+        ("taken dni", 400, "ValidationError"),
+        ("invalid body", 400, "ValidationError"),
+    ]
+
+
 def pytest_report_header(config):
     base_url = os.environ.get("BASE_URL", "").strip()
     live = f"BASE_URL={base_url}" if base_url else "a local server started for the run"

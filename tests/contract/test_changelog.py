@@ -6,14 +6,13 @@ import copy
 import datetime as dt
 import http.server
 import json
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
+from harness.common.procs import run_module
 from harness.contract import changelog
 from harness.contract.settings import ROOT
 from harness.testing.live_server import LiveServer
@@ -110,14 +109,7 @@ def test_a_failing_waiver_is_listed_in_the_changelog(tmp_path):
 
 
 def run(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, "-m", "harness.contract.changelog", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return run_module("harness.contract.changelog", *args, cwd=cwd)
 
 
 def test_the_command_compares_two_files_and_writes_markdown_and_json(tmp_path):

@@ -8,13 +8,12 @@ gate's (tests/contract/test_breaking.py).
 
 import datetime as dt
 import json
-import subprocess
-import sys
 
 import pytest
 
 from harness.common import waivers
 from harness.common.paths import REPORTS, ROOT
+from harness.common.procs import run_module
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -131,13 +130,7 @@ def test_the_summary_lists_every_active_waiver_of_the_three_files(tmp_path):
 
 
 def run(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "harness.common.waivers", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_module("harness.common.waivers", *args)
 
 
 def test_the_command_prints_the_active_waivers_and_writes_the_summary(tmp_path):

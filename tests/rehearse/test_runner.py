@@ -42,6 +42,12 @@ stages:
 """
 
 
+def after_checkout(steps: str) -> str:
+    """The passing pipeline with STEPS (YAML lines) right after its checkout."""
+    checkout = '            fetchDepth: "0"\n'
+    return PASSING.replace(checkout, checkout + steps, 1)
+
+
 def test_a_small_pipeline_runs_for_main(repo):
     passed, steps = repo.commit(PASSING).rehearse("main")
     assert passed, {k: (r.status, r.detail) for k, r in steps.items()}
@@ -66,11 +72,9 @@ def test_a_pull_request_skips_the_push_by_its_condition(repo):
 
 
 def test_a_step_calling_a_tox_env_that_does_not_exist(repo):
-    broken = PASSING.replace(
-        '            fetchDepth: "0"\n',
-        '            fetchDepth: "0"\n'
+    broken = after_checkout(
         "          - template: pipelines/templates/steps/tox.yml\n"
-        "            parameters: {env: nosuchenv, junit: reports/nosuchenv.xml}\n",
+        "            parameters: {env: nosuchenv, junit: reports/nosuchenv.xml}\n"
     )
     passed, steps = repo.commit(broken).rehearse("main")
     assert not passed
@@ -94,11 +98,9 @@ def test_a_publish_step_whose_report_nobody_writes(repo):
 
 
 def test_a_condition_that_skips_a_gate_on_main(repo):
-    broken = PASSING.replace(
-        '            fetchDepth: "0"\n',
-        '            fetchDepth: "0"\n'
+    broken = after_checkout(
         "          - script: python3 toxw -e unit\n"
-        "            condition: eq(variables.isMain, 'False')\n",
+        "            condition: eq(variables.isMain, 'False')\n"
     )
     passed, steps = repo.commit(broken).rehearse("main")
     assert not passed
@@ -136,9 +138,7 @@ def test_a_verify_step_passes_against_a_healthy_stand_in(repo):
 
 
 def test_a_step_of_an_unknown_kind_is_neither_rehearsed_nor_listed(repo):
-    broken = PASSING.replace(
-        '            fetchDepth: "0"\n', '            fetchDepth: "0"\n          - task: Npm@1\n'
-    )
+    broken = after_checkout("          - task: Npm@1\n")
     passed, steps = repo.commit(broken).rehearse("main")
     assert not passed
     assert "neither rehearsed nor listed" in steps["CI 2"].detail
@@ -173,10 +173,7 @@ def test_a_report_left_by_an_earlier_job_is_not_this_jobs(repo):
 
 
 def test_a_gate_that_passed_earlier_in_the_run_is_reused(repo):
-    pipeline = PASSING.replace(
-        '            fetchDepth: "0"\n',
-        '            fetchDepth: "0"\n          - script: python3 toxw -e pipeline\n',
-    )
+    pipeline = after_checkout("          - script: python3 toxw -e pipeline\n")
     repo.commit(pipeline)
     reports = repo.root / "reports"
     (reports / ".run").mkdir(parents=True)
