@@ -5,7 +5,7 @@ demonstrated, and whether any response they saw is not in the contract.
 
 Reads reports/exchanges/ (recorded by every gate the registry marks ``records``), writes
 reports/contract-coverage.json and reports/contract-coverage.xml, and exits 1 when anything
-blocks the release (docs/contract.md, "Contract coverage").
+blocks the release (docs/contract-coverage.md).
 """
 
 from __future__ import annotations
