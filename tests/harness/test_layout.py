@@ -145,7 +145,10 @@ def test_only_the_harness_parts_that_need_the_service_import_it():
         if not str(path.relative_to(ROOT)).startswith(MAY_IMPORT_WEBAPP)
         and any(m.split(".")[0] == "webapp" for m in imported_modules(ast.parse(path.read_text())))
     ]
-    assert not offenders, f"read what the service states from the contract instead: {offenders}"
+    assert not offenders, (
+        f"only {', '.join(MAY_IMPORT_WEBAPP)} import webapp; read what the service states from "
+        f"the contract or through harness/common/env.py instead: {offenders}"
+    )
 
 
 def test_no_test_module_imports_another():
