@@ -1,10 +1,12 @@
 """infra/terraform against what the rest of the repository expects of the infrastructure: the
 namespaces, secrets, database, region and ports of k8s/ and harness/deploy.py, the registry the
-pipeline and its docs name, and dev and prd sharing nothing but that registry.
+pipeline and its docs name, dev and prd sharing nothing but that registry, and the pipeline's
+infrastructure stages planning every root and environment.
 
 Each check returns its problems in words; empty means infra/ and the rest agree. The checks read
-the environments from the roots that call modules/environment (one per environment, named by
-its `environment` argument, as k8s/overlays names them).
+the environments from the root that calls modules/environment: one per values file of that root
+(<name>.tfvars), named by its `environment` value, as k8s/overlays names them. Every value is
+the one that environment's file gives, and every message names the line of that file.
 """
 
 from __future__ import annotations
@@ -18,14 +20,15 @@ import yaml
 from harness import deploy
 from harness.common.paths import ROOT
 from harness.iac.rules import shown
-from harness.iac.tree import Block, Config, Infra, literal
-from harness.pipeline.model import job_steps, load, script_of, tox_envs_called
+from harness.iac.tree import Block, Config, Infra, TfFile, literal
+from harness.pipeline.model import all_jobs, job_steps, load, script_of, tox_envs_called
 
 MODULE = "modules/environment"
 POSTGRES_COMPONENT = "components/postgres"
 SHARED_DATA = {"azurerm_container_registry"}  # the only thing an environment reads of another
 DEPLOY_ARGS = re.compile(r"--overlay\s+(\S+)\s+--namespace\s+(\S+)")
 CLOUDAPP_HOST = re.compile(r"^[a-z0-9-]+\.([a-z0-9]+)\.cloudapp\.azure\.com$")
+TERRAFORM_SCRIPT = re.compile(r"harness/iac/ci_terraform\.sh\s+(plan|apply)\s+(\S+)")
 
 
 @dataclass
@@ -33,16 +36,29 @@ class Environment:
     name: str  # dev, prd: the overlay's name
     root: Config
     call: Block  # the root's module "environment" block
+    infra: Infra
+    values: TfFile | None  # its values file, <name>.tfvars (None: a root of its own)
+
+    @property
+    def key(self) -> str | None:
+        """The name of its values and backend files (dev of dev.tfvars)."""
+        return self.values.stem if self.values else None
+
+    def _resolved(self, name: str):
+        raw, where = self.call.body.get(name), self.call.where(name)
+        return self.infra.resolve(self.root, raw, where, self.key)[0]
 
     def arg(self, *path: str):
-        """The literal value of an argument of the module call (None when absent)."""
-        value = literal(self.call.body.get(path[0]))
+        """The value of an argument of the module call in this environment (None when absent):
+        its literal, or what this environment's values file gives the variable it names."""
+        value = self._resolved(path[0]).value
         for key in path[1:]:
             value = value.get(key) if isinstance(value, dict) else None
         return value
 
     def where(self, name: str) -> str:
-        return self.call.where(name)
+        """file:line where this environment's value of an argument is set."""
+        return self._resolved(name).where
 
     @property
     def overlay(self) -> Path:
@@ -54,8 +70,15 @@ def environments(infra: Infra) -> list[Environment]:
     for root in infra.roots:
         for call in root.of_kind("module"):
             if str(literal(call.body.get("source"))).endswith(MODULE):
-                found.append(Environment(str(literal(call.body.get("environment"))), root, call))
+                for values in sorted(root.values_files.values(), key=lambda f: f.name) or [None]:
+                    env = Environment("", root, call, infra, values)
+                    env.name = str(env.arg("environment"))
+                    found.append(env)
     return found
+
+
+def _environment_roots(infra: Infra) -> list[Config]:
+    return list({env.root.path: env.root for env in environments(infra)}.values())
 
 
 def _kustomization(env: Environment) -> dict:
@@ -248,12 +271,12 @@ def check_registry(infra: Infra) -> list[str]:
                 f"{where}: the registry is {server}, but {path} does not give it as "
                 f"ACR_LOGIN_SERVER of users-api-build: {lines[0].strip() if lines else 'no line'}"
             )
-    for env in environments(infra):
-        for data in env.root.of_kind("data", "azurerm_container_registry"):
+    for root in _environment_roots(infra):
+        for data in root.of_kind("data", "azurerm_container_registry"):
             found = (literal(data.body.get("name")), literal(data.body.get("resource_group_name")))
             if found != (name, group):
                 problems.append(
-                    f"{data.where()}: {env.name} looks up registry {found}, but the shared "
+                    f"{data.where()}: the environments look up registry {found}, but the shared "
                     f"registry is {(name, group)} ({where})"
                 )
     return problems
@@ -319,13 +342,14 @@ def check_apart(infra: Infra) -> list[str]:
                     "pool, key vault or database"
                 )
             seen.setdefault(value, env.name)
-    for env in envs:
-        for data in env.root.of_kind("data"):
+    for root in _environment_roots(infra):
+        for data in root.of_kind("data"):
             if data.labels[0] not in SHARED_DATA:
                 problems.append(
-                    f"{data.where()}: {env.name} reads {data.address}: an environment reads "
-                    "nothing of another but the shared registry"
+                    f"{data.where()}: the environments read {data.address}: an environment "
+                    "reads nothing of another but the shared registry"
                 )
+    for env in envs:
         if env.name == "prd" and env.arg("cluster_sku_tier") == "Free":
             problems.append(
                 f"{env.where('cluster_sku_tier')}: prd's cluster runs without the "
@@ -349,11 +373,66 @@ def check_outputs(infra: Infra) -> list[str]:
     for root, names in wanted.values():
         have = {output.labels[0] for output in root.of_kind("output")}
         problems += [
-            f"{root.files[0].name.rsplit('/', 1)[0]}: no output {name}, which the pipeline's "
+            f"{root.folder}: no output {name}, which the pipeline's "
             "set-up reads (docs/infrastructure.md, Outputs)"
             for name in names
             if name not in have
         ]
+    return problems
+
+
+def terraform_targets(infra: Infra) -> dict[str, str]:
+    """What the pipeline's Terraform script plans and applies (harness/iac/ci_terraform.sh plan
+    NAME): each environment, by the name of its values file, and each root of its own (shared),
+    by its folder; name -> the file or folder that makes it one."""
+    targets = {}
+    for root in infra.roots:
+        for name, values in root.values_files.items():
+            targets[name] = values.name
+        if not root.values_files:
+            targets[root.path.name] = str(root.path.relative_to(infra.infra.parent))
+    return targets
+
+
+def pipeline_terraform_calls(root: Path = ROOT) -> dict[str, dict[str, str]]:
+    """plan and apply -> name -> the stage and job whose script runs ci_terraform.sh on it."""
+    calls: dict[str, dict[str, str]] = {"plan": {}, "apply": {}}
+    for stage, job in all_jobs(load(root)):
+        for step in job_steps(job):
+            for command, name in TERRAFORM_SCRIPT.findall(script_of(step)):
+                where = f"stage {stage.get('stage')}, job {job.get('job') or job.get('deployment')}"
+                calls[command][name] = where
+    return calls
+
+
+def check_environments(infra: Infra) -> list[str]:
+    """Each values file is the environment it is named after (environment = "dev" in dev.tfvars),
+    and the pipeline's infrastructure stages plan and apply every environment and every root of
+    its own, and nothing else (pipelines/templates/stages/terraform.yml)."""
+    problems = []
+    for env in environments(infra):
+        if env.key is not None and env.name != env.key:
+            problems.append(
+                f"{env.where('environment')}: {env.values.name} describes environment "
+                f"{shown(env.name)}: the pipeline plans {env.key} with {env.key}.tfvars and "
+                f"{env.key}.backend.hcl, so name the file after its environment"
+            )
+    targets = terraform_targets(infra)
+    for command, called in pipeline_terraform_calls().items():
+        for name, source in targets.items():
+            if name not in called:
+                problems.append(
+                    f"{source}: no stage of the pipeline runs `ci_terraform.sh {command} {name}`: "
+                    f"{name} would never be {command}ed (azure-pipelines.yml, one "
+                    "pipelines/templates/stages/terraform.yml stage per root and environment)"
+                )
+        for name, where in called.items():
+            if name not in targets:
+                problems.append(
+                    f"azure-pipelines.yml: {where} runs `ci_terraform.sh {command} {name}`, but "
+                    f"{name} is no environment values file nor root of infra/terraform "
+                    f"({', '.join(sorted(targets))})"
+                )
     return problems
 
 
@@ -365,4 +444,5 @@ CHECKS = {
     "region and ports": check_region_and_ports,
     "dev and prd apart": check_apart,
     "outputs": check_outputs,
+    "environments": check_environments,
 }

@@ -293,7 +293,8 @@ def check_no_secret_literals(infra: Infra) -> list[str]:
 
 
 def check_variables(infra: Infra) -> list[str]:
-    """Every input has a type and a description, and a validation unless it is a bool or a map."""
+    """Every input has a type and a description, and a validation unless it is a bool or a map,
+    or a root's input passed unchanged to a module input that validates it."""
     problems = []
     for config in infra.configs.values():
         for variable in config.of_kind("variable"):
@@ -302,7 +303,7 @@ def check_variables(infra: Infra) -> list[str]:
                 problems.append(f"{variable.where()}: {variable.address} has no type")
             if not literal(variable.body.get("description")):
                 problems.append(f"{variable.where()}: {variable.address} has no description")
-            exempt = type_.startswith(("bool", "map("))
+            exempt = type_.startswith(("bool", "map(")) or _validated_by_module(infra, variable)
             if not exempt and not variable.body.get("validation"):
                 problems.append(
                     f"{variable.where()}: {variable.address} has no validation block: say which "
@@ -311,38 +312,123 @@ def check_variables(infra: Infra) -> list[str]:
     return problems
 
 
+def _validated_by_module(infra: Infra, variable: Block) -> bool:
+    """Whether a variable is passed as it is (`x = var.x`) to a module input of the same name
+    that has a validation: the module's validation then runs on its values at plan time."""
+    name = variable.labels[0]
+    for call in variable.config.of_kind("module"):
+        source = literal(call.body.get("source"))
+        if call.body.get(name) != f"${{var.{name}}}" or not isinstance(source, str):
+            continue
+        callee = infra.configs.get((variable.config.path / source).resolve())
+        target = callee.variable(name) if callee else None
+        if target is not None and target.body.get("validation"):
+            return True
+    return False
+
+
 def check_roots(infra: Infra) -> list[str]:
-    """Each root: remote state in the one Azure Storage account through Entra ID, its own state
-    key, Terraform and providers pinned, every output described."""
+    """Each root, and each environment of a root (its <name>.tfvars and <name>.backend.hcl):
+    remote state in the one Azure Storage account through Entra ID, its own state key, every
+    setting in the code; Terraform and providers pinned, every output described."""
     problems = []
     accounts, keys = set(), {}
     for root in infra.roots:
         backend = root.backend
-        settings = {k: literal(v) for k, v in backend.body.items() if not k.startswith("__")}
-        where = backend.where()
         if backend.labels != ("azurerm",):
-            problems.append(f"{where}: the backend is {shown(backend.labels[0])}, not azurerm")
-        for key in ("resource_group_name", "storage_account_name", "container_name", "key"):
-            if not isinstance(settings.get(key), str):
-                problems.append(f"{where}: the azurerm backend does not set {key} in the code")
-        if settings.get("use_azuread_auth") is not True:
             problems.append(
-                f"{where}: the azurerm backend does not set use_azuread_auth = true: the state "
-                "would be read with the storage account's key instead of Entra ID"
+                f"{backend.where()}: the backend is {shown(backend.labels[0])}, not azurerm"
             )
-        accounts.add((settings.get("resource_group_name"), settings.get("storage_account_name")))
-        keys.setdefault(settings.get("key"), []).append(root.path.name)
+        if root.values_files and "key" in backend.body:
+            problems.append(
+                f"{backend.where('key')}: the backend of {root.folder} sets key "
+                f"{shown(literal(backend.body['key']))} for all its environments: terraform init "
+                "without a backend file would take it for any of them; give each its key in "
+                "<name>.backend.hcl only"
+            )
+        for environment in sorted(root.values_files) or [None]:
+            settings = root.backend_settings(environment)
+            value = {key: found[0] for key, found in settings.items()}
+            problems += _backend(root, environment, settings)
+            accounts.add((value.get("resource_group_name"), value.get("storage_account_name")))
+            where = settings.get("key", (None, root.backend.where()))[1]
+            keys.setdefault(value.get("key"), []).append((environment or root.path.name, where))
+        problems += _environment_files(root)
         problems += _pins(root)
         for output in root.of_kind("output"):
             if not literal(output.body.get("description")):
                 problems.append(f"{output.where()}: {output.address} has no description")
     if len(accounts) > 1:
         problems.append(f"the roots keep their state in different storage accounts: {accounts}")
-    problems += [
-        f"roots {', '.join(names)} share the state key {shown(key)}: each root needs its own"
-        for key, names in keys.items()
-        if len(names) > 1
-    ]
+    for key, states in keys.items():
+        (first, first_where), *others = states
+        problems += [
+            f"{where}: the state key {shown(key)} of {name} is also {first}'s ({first_where}): "
+            "each root and each environment needs a state of its own"
+            for name, where in others
+        ]
+    return problems
+
+
+def _backend(root, environment: str | None, settings: dict) -> list[str]:
+    """The backend of one state as `terraform init` sees it: the root's backend block, and over
+    it the environment's backend file."""
+    problems = []
+    block = root.backend.where()
+    of = f" of {environment}" if environment else ""
+    for key in ("resource_group_name", "storage_account_name", "container_name", "key"):
+        if isinstance(settings.get(key, (None,))[0], str):
+            continue
+        if environment and key == "key":
+            file = root.backend_files.get(environment)
+            problems.append(
+                f"{file.name if file else block}: the azurerm backend{of} does not set key: "
+                f"give each environment its own in {environment}.backend.hcl"
+            )
+        else:
+            problems.append(f"{block}: the azurerm backend{of} does not set {key} in the code")
+    if settings.get("use_azuread_auth", (None,))[0] is not True:
+        where = settings.get("use_azuread_auth", (None, block))[1]
+        problems.append(
+            f"{where}: the azurerm backend{of} does not set use_azuread_auth = true: the state "
+            "would be read with the storage account's key instead of Entra ID"
+        )
+    return problems
+
+
+def _environment_files(root) -> list[str]:
+    """A root of several environments: each values file has its backend file and the reverse
+    (init and plan of one environment take both), sets every input without a default and only
+    inputs the root declares, and no secret."""
+    problems = []
+    declared = {v.labels[0]: v for v in root.of_kind("variable")}
+    for name, values in sorted(root.values_files.items()):
+        if name not in root.backend_files:
+            problems.append(
+                f"{values.name}: no {name}.backend.hcl beside it: {name} has no state key of its "
+                f"own (terraform init -backend-config={name}.backend.hcl)"
+            )
+        given = {key for key in values.doc if not key.startswith("__")}
+        for key in sorted(given - set(declared)):
+            problems.append(
+                f"{values.where(key)}: {key} is no input of {root.folder} (its variables.tf): "
+                "Terraform would ignore it with a warning"
+            )
+        for key in sorted(set(declared) - given):
+            if "default" not in declared[key].body:
+                problems.append(
+                    f"{values.name}: does not set {key}, an input of {root.folder} without a "
+                    "default: the plan of this environment would stop"
+                )
+        for key in sorted(given):
+            if SECRET_VARIABLE.search(key) and isinstance(literal(values.doc[key]), str):
+                problems.append(f"{values.where(key)}: {key} is set in a tfvars file: a secret")
+    for name, file in sorted(root.backend_files.items()):
+        if name not in root.values_files:
+            problems.append(
+                f"{file.name}: no {name}.tfvars beside it: a state without the values of an "
+                "environment"
+            )
     return problems
 
 

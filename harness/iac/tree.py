@@ -1,5 +1,10 @@
-"""infra/terraform as data: every .tf and .tfvars file parsed with python-hcl2, its blocks, and the
-literal value an argument has once its variables are followed to the roots that set them.
+"""infra/terraform as data: every .tf, .tfvars and .backend.hcl file parsed with python-hcl2, its
+blocks, and the literal value an argument has once its variables are followed to the roots and
+values files that set them.
+
+A root may be the root of several environments: each has a values file `<name>.tfvars` (passed
+with -var-file) and a backend file `<name>.backend.hcl` (passed to init with -backend-config,
+its own state). A value set by such a file is followed once per environment.
 
 No Terraform binary is needed. Values are resolved only as far as the checks need: a literal, or
 `var.NAME(.ATTR)*` / `local.NAME` followed to the module call, tfvars file or default that gives
@@ -54,9 +59,19 @@ def unquote(label: str) -> str:
 @dataclass
 class TfFile:
     path: Path
-    name: str  # as the messages name it: infra/terraform/dev/main.tf
+    name: str  # as the messages name it: infra/terraform/environment/main.tf
     text: str
     doc: dict
+
+    @property
+    def stem(self) -> str:
+        """dev of dev.tfvars and of dev.backend.hcl."""
+        return self.path.name.split(".")[0]
+
+    def where(self, name: str) -> str:
+        """file:line of the first `name = ...` of the file."""
+        line = self.line_of(rf"^\s*{re.escape(name)}\s*=")
+        return f"{self.name}:{line}"
 
     def line_of(self, pattern: str, start: int = 1) -> int:
         """The first line at or after `start` that matches a regular expression."""
@@ -127,6 +142,9 @@ class Config:
     tfvars_files: list[TfFile] = field(default_factory=list)
     # name -> (raw value, file) of the tfvars files Terraform loads by itself
     tfvars: dict[str, tuple[object, TfFile]] = field(default_factory=dict)
+    # environment -> its values file (<name>.tfvars) and its backend file (<name>.backend.hcl)
+    values_files: dict[str, TfFile] = field(default_factory=dict)
+    backend_files: dict[str, TfFile] = field(default_factory=dict)
 
     @property
     def blocks(self) -> list[Block]:
@@ -154,6 +172,26 @@ class Config:
     @property
     def is_root(self) -> bool:
         return self.backend is not None
+
+    @property
+    def folder(self) -> str:
+        """The directory as the messages name it: infra/terraform/environment."""
+        return self.files[0].name.rsplit("/", 1)[0] if self.files else self.path.name
+
+    def backend_settings(self, environment: str | None = None) -> dict[str, tuple[object, str]]:
+        """argument -> (literal value, where it is set) of the backend as `terraform init` sees
+        it: the backend block, then the environment's backend file over it."""
+        backend = self.backend
+        settings = {
+            key: (literal(raw), backend.where(key))
+            for key, raw in (backend.body.items() if backend else ())
+            if not key.startswith("__")
+        }
+        file = self.backend_files.get(environment) if environment else None
+        for key, raw in file.doc.items() if file else ():
+            if not key.startswith("__"):
+                settings[key] = (literal(raw), file.where(key))
+        return settings
 
 
 def _blocks_of(file: TfFile, config: Config) -> list[Block]:
@@ -196,7 +234,10 @@ class Infra:
         self.configs: dict[Path, Config] = {}
         self.errors: list[str] = []
         for path in sorted(self.terraform.rglob("*")):
-            if ".terraform" in path.parts or path.suffix not in (".tf", ".tfvars"):
+            backend_file = path.name.endswith(".backend.hcl")
+            if ".terraform" in path.parts or not (
+                path.suffix in (".tf", ".tfvars") or backend_file
+            ):
                 continue
             try:
                 parsed = parse_file(path, infra)
@@ -208,8 +249,12 @@ class Infra:
                 config.files.append(parsed)
                 continue
             config.tfvars_files.append(parsed)
-            if path.name == "terraform.tfvars" or path.name.endswith(".auto.tfvars"):
+            if backend_file:
+                config.backend_files[parsed.stem] = parsed
+            elif path.name == "terraform.tfvars" or path.name.endswith(".auto.tfvars"):
                 config.tfvars |= {key: (raw, parsed) for key, raw in parsed.doc.items()}
+            else:
+                config.values_files[parsed.stem] = parsed
 
     @property
     def files(self) -> list[TfFile]:
@@ -218,7 +263,7 @@ class Infra:
 
     @property
     def all_files(self) -> list[TfFile]:
-        """Every .tf and .tfvars file that parsed."""
+        """Every .tf, .tfvars and .backend.hcl file that parsed."""
         tfvars = [f for c in self.configs.values() for f in c.tfvars_files]
         return sorted([*self.files, *tfvars], key=lambda f: f.name)
 
@@ -242,24 +287,30 @@ class Infra:
                     calls.append(call)
         return calls
 
-    def resolve(self, config: Config, raw, where: str) -> list[Resolved]:
-        """Every value `raw` (an argument of `config`) can have, each with where it was set."""
+    def resolve(self, config: Config, raw, where: str, environment: str | None = None):
+        """Every value `raw` (an argument of `config`) can have, each with where it was set: one
+        per environment whose values file sets it, or only `environment`'s when it is given."""
         match = REFERENCE.match(raw) if isinstance(raw, str) else None
         if match is None:
             value = literal(raw)
             return [Resolved(value, where)]
         kind, name, attrs = match.group(1), match.group(2), match.group(3).split(".")[1:]
-        found = []
-        for origin, value, value_where in self._sources(config, kind, name):
-            for attr in attrs:
+        found: list[Resolved] = []
+        for origin, value, value_where in self._sources(config, kind, name, environment):
+            for index, attr in enumerate(attrs):
+                if isinstance(value, str) and REFERENCE.match(value):
+                    # var.a.b where var.a is itself a reference: follow var.x.b
+                    value = f"{value[:-1]}.{'.'.join(attrs[index:])}}}"
+                    break
                 value = value.get(attr) if isinstance(value, dict) else None
+                value_where = self._inner(value_where, attr)
             if value is None:
                 found.append(Resolved(None, value_where))
             else:
-                found += self.resolve(origin, value, value_where)
+                found += self.resolve(origin, value, value_where, environment)
         return found or [Resolved(UNKNOWN, where)]
 
-    def _sources(self, config: Config, kind: str, name: str):
+    def _sources(self, config: Config, kind: str, name: str, environment: str | None):
         """(config the value belongs to, raw value, where) of a variable or local."""
         if kind == "local":
             for block in config.of_kind("locals"):
@@ -269,18 +320,31 @@ class Infra:
         variable = config.variable(name)
         default = variable.body.get("default") if variable else None
         if config.is_root:
-            if name in config.tfvars:
-                raw, file = config.tfvars[name]
-                line = file.line_of(rf"^\s*{re.escape(name)}\s*=")
-                yield config, raw, f"{file.name}:{line}"
-            elif variable is not None and "default" in variable.body:
-                yield config, default, variable.where("default")
+            # -var-file over terraform.tfvars over the default, as Terraform reads them
+            files = [config.values_files.get(environment)] if environment else []
+            for values in files or list(config.values_files.values()) or [None]:
+                if values is not None and name in values.doc:
+                    yield config, values.doc[name], values.where(name)
+                elif name in config.tfvars:
+                    raw, file = config.tfvars[name]
+                    yield config, raw, file.where(name)
+                elif variable is not None and "default" in variable.body:
+                    yield config, default, variable.where("default")
             return
         for call in self.callers(config):
             if name in call.body:
                 yield call.config, call.body[name], call.where(name)
             elif variable is not None and "default" in variable.body:
                 yield config, default, variable.where("default")
+
+    def _inner(self, where: str, attr: str) -> str:
+        """file:line of an object's attribute, the object being set at `where`."""
+        name, _, line = where.rpartition(":")
+        file = next((f for f in self.all_files if f.name == name), None)
+        if file is None or not line.isdigit():
+            return where
+        inner = file.line_of(rf"^\s*{re.escape(attr)}\s*=", int(line))
+        return f"{name}:{inner}"
 
     def values(self, block: Block, *path: str) -> list[Resolved]:
         """Every value an argument of a block can have (an absent argument: [None])."""

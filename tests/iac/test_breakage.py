@@ -102,7 +102,7 @@ BREAKAGES = {
         "infra/terraform/dev/versions.tf",
         "use_azuread_auth     = true",
         "use_azuread_auth     = false",
-        "infra/terraform/dev/versions.tf:18: the azurerm backend does not set use_azuread_auth "
+        "infra/terraform/dev/versions.tf:23: the azurerm backend does not set use_azuread_auth "
         "= true",
     ),
     "no-cluster-name-for-the-pipeline": (
