@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# The pipeline's Terraform steps for one root of infra/terraform (shared, dev or prd):
+# The pipeline's Terraform steps for one root of infra/terraform or one environment:
 #
 #   bash harness/iac/ci_terraform.sh install           # the pinned Terraform, unless it is there
-#   bash harness/iac/ci_terraform.sh plan ROOT DIR     # init and plan; the plan saved in DIR
-#   bash harness/iac/ci_terraform.sh apply ROOT DIR    # init and apply of the plan saved in DIR
+#   bash harness/iac/ci_terraform.sh plan NAME DIR     # init and plan; the plan saved in DIR
+#   bash harness/iac/ci_terraform.sh apply NAME DIR    # init and apply of the plan saved in DIR
+#
+# NAME is a root of its own (shared: infra/terraform/shared) or an environment (dev, prd): the
+# root infra/terraform/environment with that environment's values and state, taken from the one
+# name so that they always go together:
+#   init -reconfigure -backend-config=NAME.backend.hcl    (its own state key)
+#   plan -var-file=NAME.tfvars                             (its values; the saved plan keeps them)
+# -reconfigure: a .terraform/ left by another environment is never reused, nor its state moved.
 #
 # The pipeline runs it in an AzureCLI@2 step, where az is logged in with the environment's
 # service connection: Terraform's backend and provider both authenticate through az (Entra ID),
 # with no key or secret. By hand, after `az login`, it does the same.
 #
-# plan writes DIR/ROOT.tfplan (what apply applies, and nothing else), DIR/ROOT.plan.txt (the
-# plan as text, for the approver), DIR/ROOT.terraform.lock.hcl (the provider versions the plan
-# was made with, which apply must use) and DIR/ROOT.changes (true or false). In the pipeline it
+# plan writes DIR/NAME.tfplan (what apply applies, and nothing else), DIR/NAME.plan.txt (the
+# plan as text, for the approver), DIR/NAME.terraform.lock.hcl (the provider versions the plan
+# was made with, which apply must use) and DIR/NAME.changes (true or false). In the pipeline it
 # also sets the step's output variable `changes`, so an apply with nothing to do is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,10 +44,23 @@ install() {
   terraform version
 }
 
-root_dir() {
-  local dir="infra/terraform/${1:?name the root: shared, dev or prd}"
-  [[ -f $dir/versions.tf ]] || { echo "terraform: $dir is not a root of infra/terraform" >&2; exit 2; }
-  echo "$dir"
+ENVIRONMENTS=infra/terraform/environment # the root of every environment
+
+# Sets dir (the root), init_args and plan_args (an environment's backend and values files).
+configuration() {
+  local name=${1:?name a root or an environment: shared, dev or prd}
+  init_args=() plan_args=()
+  if [[ -f infra/terraform/$name/versions.tf && $name != "${ENVIRONMENTS##*/}" ]]; then
+    dir=infra/terraform/$name
+  elif [[ -f $ENVIRONMENTS/$name.tfvars && -f $ENVIRONMENTS/$name.backend.hcl ]]; then
+    dir=$ENVIRONMENTS
+    init_args=(-reconfigure "-backend-config=$name.backend.hcl")
+    plan_args=("-var-file=$name.tfvars")
+  else
+    echo "terraform: $name is neither a root of infra/terraform nor an environment" \
+      "($ENVIRONMENTS/$name.tfvars and $name.backend.hcl)" >&2
+    exit 2
+  fi
 }
 
 subscription() {
@@ -52,37 +72,38 @@ subscription() {
 }
 
 plan() {
-  local root=$1 dir out=${2:?give the folder for the plan}
-  dir=$(root_dir "$root")
+  local name=$1 out=${2:?give the folder for the plan} dir init_args plan_args
+  configuration "$name"
   mkdir -p "$out"
   out=$(cd "$out" && pwd)
   subscription
-  terraform -chdir="$dir" init -input=false -no-color
+  terraform -chdir="$dir" init -input=false -no-color "${init_args[@]}"
   local status=0
-  terraform -chdir="$dir" plan -input=false -no-color -detailed-exitcode \
-    -out="$out/$root.tfplan" || status=$?
+  terraform -chdir="$dir" plan -input=false -no-color -detailed-exitcode "${plan_args[@]}" \
+    -out="$out/$name.tfplan" || status=$?
   case $status in
     0) changes=false ;;
     2) changes=true ;;
-    *) say "plan of $root failed (exit $status)"; exit "$status" ;;
+    *) say "plan of $name failed (exit $status)"; exit "$status" ;;
   esac
-  terraform -chdir="$dir" show -no-color "$out/$root.tfplan" >"$out/$root.plan.txt"
-  cp "$dir/.terraform.lock.hcl" "$out/$root.terraform.lock.hcl"
-  echo "$changes" >"$out/$root.changes"
-  say "plan of $root saved in $out/$root.tfplan; changes: $changes"
+  terraform -chdir="$dir" show -no-color "$out/$name.tfplan" >"$out/$name.plan.txt"
+  cp "$dir/.terraform.lock.hcl" "$out/$name.terraform.lock.hcl"
+  echo "$changes" >"$out/$name.changes"
+  say "plan of $name saved in $out/$name.tfplan; changes: $changes"
   echo "##vso[task.setvariable variable=changes;isOutput=true]$changes"
 }
 
 apply() {
-  local root=$1 dir in=${2:?give the folder of the saved plan}
-  dir=$(root_dir "$root")
+  local name=$1 in=${2:?give the folder of the saved plan} dir init_args plan_args
+  configuration "$name"
   in=$(cd "$in" && pwd)
-  [[ -f $in/$root.tfplan ]] || { echo "terraform: no saved plan $in/$root.tfplan" >&2; exit 2; }
+  [[ -f $in/$name.tfplan ]] || { echo "terraform: no saved plan $in/$name.tfplan" >&2; exit 2; }
   subscription
-  # The provider versions the plan was made with; init may not pick others.
-  cp "$in/$root.terraform.lock.hcl" "$dir/.terraform.lock.hcl"
-  terraform -chdir="$dir" init -input=false -no-color -lockfile=readonly
-  terraform -chdir="$dir" apply -input=false -no-color "$in/$root.tfplan"
+  # The provider versions the plan was made with; init may not pick others. The saved plan
+  # holds the environment's values, so apply takes no -var-file.
+  cp "$in/$name.terraform.lock.hcl" "$dir/.terraform.lock.hcl"
+  terraform -chdir="$dir" init -input=false -no-color -lockfile=readonly "${init_args[@]}"
+  terraform -chdir="$dir" apply -input=false -no-color "$in/$name.tfplan"
   terraform -chdir="$dir" output -no-color
 }
 
@@ -91,7 +112,7 @@ case "${1:-}" in
   plan) plan "${2:-}" "${3:-}" ;;
   apply) apply "${2:-}" "${3:-}" ;;
   *)
-    echo "usage: $0 install | plan ROOT DIR | apply ROOT DIR" >&2
+    echo "usage: $0 install | plan NAME DIR | apply NAME DIR" >&2
     exit 2
     ;;
 esac

@@ -1,16 +1,18 @@
 """The gate can fail: each test breaks a copy of infra/ the way a real change could, runs the same
 gate, and asserts that it fails with a message naming the file and line, the resource and what
-to do."""
+to do. A value of one environment is broken in that environment's values file, and the message
+names that file."""
 
 import pytest
 
-from harness.iac import gate
+from harness.iac import cross, gate
 
 ENV = "infra/terraform/modules/environment"
 POSTGRESQL = f"{ENV}/postgresql.tf"
 CLUSTER = f"{ENV}/cluster.tf"
-DEV = "infra/terraform/dev/main.tf"
-PRD = "infra/terraform/prd/main.tf"
+ROOT = "infra/terraform/environment"
+DEV = f"{ROOT}/dev.tfvars"
+PRD = f"{ROOT}/prd.tfvars"
 
 BREAKAGES = {
     "public-postgresql": (
@@ -39,7 +41,7 @@ BREAKAGES = {
         DEV,
         'kubernetes_version = "1.34"',
         'kubernetes_version = "1.33"',
-        f'{DEV}:18: the Kubernetes version is "1.33": AKS 1.33 is not a version the manifests '
+        f'{DEV}:10: the Kubernetes version is "1.33": AKS 1.33 is not a version the manifests '
         "gate validates k8s/ against (TARGET_VERSIONS in harness/manifests/versions.py: 1.34, "
         "1.35, 1.36)",
     ),
@@ -62,27 +64,27 @@ BREAKAGES = {
         DEV,
         'namespace   = "users-api-dev"',
         'namespace   = "users-dev"',
-        f'{DEV}:16: namespace "users-dev" of dev, but k8s/overlays/dev deploys to "users-api-dev"',
+        f'{DEV}:8: namespace "users-dev" of dev, but k8s/overlays/dev deploys to "users-api-dev"',
     ),
     "secret-name-the-deploy-does-not-read": (
         PRD,
         'secret_names    = ["DJANGO-SECRET-KEY", "DATABASE-URL"]',
         'secret_names    = ["DJANGO-SECRET-KEY", "DATABASE_URL"]',
-        f'{PRD}:39: the prd key vault holds ["DJANGO-SECRET-KEY", "DATABASE_URL"], but the '
+        f'{PRD}:30: the prd key vault holds ["DJANGO-SECRET-KEY", "DATABASE_URL"], but the '
         'deploy of prd reads ["DJANGO-SECRET-KEY", "DATABASE-URL"]',
     ),
     "prd-on-devs-key-vault": (
         PRD,
         'key_vault_name  = "kv-users-api-prd"',
         'key_vault_name  = "kv-users-api-dev"',
-        f'{PRD}:38: key_vault_name "kv-users-api-dev" of prd is also dev\'s: dev and prd share '
+        f'{PRD}:29: key_vault_name "kv-users-api-dev" of prd is also dev\'s: dev and prd share '
         "no resource group, cluster, node pool, key vault or database",
     ),
     "database-name-not-the-apis": (
         PRD,
-        '    name = "users"',
-        '    name = "users_prd"',
-        f'{PRD}:42: prd\'s database is "users_prd", but the API\'s database is "users"',
+        '  name = "users"',
+        '  name = "users_prd"',
+        f'{PRD}:33: prd\'s database is "users_prd", but the API\'s database is "users"',
     ),
     "registry-the-pipeline-does-not-push-to": (
         "infra/terraform/shared/terraform.tfvars",
@@ -95,27 +97,85 @@ BREAKAGES = {
         PRD,
         'location    = "westeurope"',
         'location    = "northeurope"',
-        f'{PRD}:15: prd runs in "northeurope", but its overlay serves '
+        f'{PRD}:7: prd runs in "northeurope", but its overlay serves '
         "users-api-prd.westeurope.cloudapp.azure.com",
     ),
     "state-read-with-the-storage-key": (
-        "infra/terraform/dev/versions.tf",
+        f"{ROOT}/versions.tf",
         "use_azuread_auth     = true",
         "use_azuread_auth     = false",
-        "infra/terraform/dev/versions.tf:23: the azurerm backend does not set use_azuread_auth "
-        "= true",
+        f"{ROOT}/versions.tf:23: the azurerm backend of prd does not set use_azuread_auth = true",
     ),
     "no-cluster-name-for-the-pipeline": (
-        "infra/terraform/dev/outputs.tf",
+        f"{ROOT}/outputs.tf",
         'output "cluster_name" {',
         'output "aks_name" {',
-        "infra/terraform/dev: no output cluster_name, which the pipeline's set-up reads",
+        f"{ROOT}: no output cluster_name, which the pipeline's set-up reads",
     ),
     "not-laid-out-as-terraform-fmt-would": (
         DEV,
-        '  environment = "dev"',
-        '  environment   = "dev"',
-        f"{DEV}:14: the `=` is in column 17, `terraform fmt` puts it in column 15",
+        'environment = "dev"',
+        'environment   = "dev"',
+        f"{DEV}:6: the `=` is in column 15, `terraform fmt` puts it in column 13",
+    ),
+    "prd-without-the-uptime-sla": (
+        PRD,
+        'cluster_sku_tier   = "Standard"',
+        'cluster_sku_tier   = "Free"',
+        f"{PRD}:11: prd's cluster runs without the uptime SLA (cluster_sku_tier Free)",
+    ),
+    "prd-in-one-zone-though-its-overlay-spreads": (
+        PRD,
+        'zones      = ["1", "2", "3"]',
+        'zones      = ["1"]',
+        f"{PRD}:12: k8s/overlays/prd spreads the API across availability zones, but its node "
+        "pools are in fewer than two zones",
+    ),
+    "prd-on-another-postgresql-major-version": (
+        PRD,
+        'version                      = "17"',
+        'version                      = "16"',
+        f"{PRD}:36: prd runs PostgreSQL 16, but dev's in-cluster database runs 17",
+    ),
+    "prd-on-devs-state": (
+        f"{ROOT}/prd.backend.hcl",
+        'key = "prd.tfstate"',
+        'key = "dev.tfstate"',
+        f'{ROOT}/prd.backend.hcl:2: the state key "dev.tfstate" of prd is also dev\'s '
+        f"({ROOT}/dev.backend.hcl:2): each root and each environment needs a state of its own",
+    ),
+    "every-environment-on-one-state": (
+        f"{ROOT}/versions.tf",
+        '    container_name       = "tfstate"\n',
+        '    container_name       = "tfstate"\n    key                  = "env.tfstate"\n',
+        f'{ROOT}/versions.tf:23: the backend of {ROOT} sets key "env.tfstate" for all its '
+        "environments: terraform init without a backend file would take it for any of them",
+    ),
+    "values-file-named-after-another-environment": (
+        PRD,
+        'environment = "prd"',
+        'environment = "dev"',
+        f'{PRD}:6: {PRD} describes environment "dev": the pipeline plans prd with prd.tfvars '
+        "and prd.backend.hcl",
+    ),
+    "values-file-sets-what-the-root-does-not-take": (
+        PRD,
+        "log_retention_in_days = 90\n",
+        "log_retention_in_days = 90\nlog_retention = 90\n",
+        f"{PRD}:28: log_retention is no input of {ROOT} (its variables.tf): Terraform would "
+        "ignore it",
+    ),
+    "values-file-misses-a-setting": (
+        PRD,
+        "log_retention_in_days = 90\n",
+        "",
+        f"{PRD}: does not set log_retention_in_days, an input of {ROOT} without a default",
+    ),
+    "password-in-a-values-file": (
+        PRD,
+        "secrets_version = 1\n",
+        'secrets_version = 1\nadmin_password  = "Sup3r-S3cret-Passw0rd"\n',
+        f"{PRD}:32: admin_password is set in a tfvars file: a secret",
     ),
 }
 
@@ -133,6 +193,32 @@ def test_a_broken_copy_fails_with_a_clear_message(copy, name):
 
 def test_the_committed_tree_passes_without_the_scan():
     assert gate.problems(scan=False) == []
+
+
+def test_an_environment_without_its_backend_file_fails(copy):
+    (copy.root / ROOT / "prd.backend.hcl").unlink()
+    problems = gate.problems(copy.root / "infra", scan=False)
+    assert f"{PRD}: no prd.backend.hcl beside it: prd has no state key of its own" in "\n".join(
+        problems
+    )
+    assert any(
+        p.startswith(f"{ROOT}/versions.tf:19: the azurerm backend of prd does not set key")
+        for p in problems
+    ), problems
+
+
+def test_an_environment_the_pipeline_never_plans_fails(copy, monkeypatch):
+    """The pipeline is read from the copy: a stage that plans prd under another name leaves prd
+    without a plan and names a target that does not exist."""
+    copy.replace("azure-pipelines.yml", "      name: prd\n", "      name: prod\n")
+    calls = cross.pipeline_terraform_calls(copy.root)
+    monkeypatch.setattr(cross, "pipeline_terraform_calls", lambda: calls)
+    problems = "\n".join(gate.problems(copy.root / "infra", scan=False))
+    assert f"{PRD}: no stage of the pipeline runs `ci_terraform.sh plan prd`" in problems
+    assert (
+        "azure-pipelines.yml: stage Infra_prod, job Apply runs `ci_terraform.sh apply prod`, but "
+        "prod is no environment values file nor root of infra/terraform (dev, prd, shared)"
+    ) in problems
 
 
 def test_checkov_fails_a_registry_with_its_admin_user_too(copy):

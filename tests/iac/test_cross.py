@@ -1,7 +1,7 @@
 """infra/terraform agrees with what the rest of the repository expects of it: the Kubernetes
 versions the manifests gate validates against, the registry the pipeline's docs name, the
-namespaces, Key Vault secret names and database of k8s/ and harness/deploy.py, and dev and prd
-sharing nothing but the registry."""
+namespaces, Key Vault secret names and database of k8s/ and harness/deploy.py, dev and prd
+sharing nothing but the registry, and the pipeline planning every environment."""
 
 import pytest
 
@@ -24,8 +24,18 @@ def test_infra_agrees_with_the_repository(tree, name):
 
 def test_the_environments_are_the_overlays(envs):
     assert sorted(envs) == ["dev", "prd"]
-    for name in envs:
+    for name, env in envs.items():
         assert (ROOT / "k8s" / "overlays" / name / "kustomization.yaml").is_file()
+        assert env.values.name == f"infra/terraform/environment/{name}.tfvars"
+        assert env.where("namespace") == f"infra/terraform/environment/{name}.tfvars:8"
+
+
+def test_the_pipeline_plans_and_applies_every_environment_and_root(tree):
+    calls = cross.pipeline_terraform_calls()
+    targets = cross.terraform_targets(tree)
+    assert sorted(targets) == ["dev", "prd", "shared"]
+    assert sorted(calls["plan"]) == sorted(calls["apply"]) == sorted(targets)
+    print({name: calls["plan"][name] for name in targets})
 
 
 def test_each_cluster_runs_a_version_the_manifests_are_validated_for(envs):
@@ -60,7 +70,9 @@ def test_dev_and_prd_share_no_vault_database_or_node_pool(envs):
     dev, prd = envs["dev"], envs["prd"]
     for path in (("name",), ("key_vault_name",), ("network", "address_space")):
         assert dev.arg(*path) != prd.arg(*path), path
-    assert dev.root.backend.body["key"] != prd.root.backend.body["key"]
+    assert dev.root is prd.root  # one configuration, two values files and two states
+    keys = [env.root.backend_settings(env.key)["key"][0] for env in (dev, prd)]
+    assert keys == ["dev.tfstate", "prd.tfstate"]
     print(
         f"dev: {dev.arg('name')}, {dev.arg('key_vault_name')}, in-cluster database; "
         f"prd: {prd.arg('name')}, {prd.arg('key_vault_name')}, "

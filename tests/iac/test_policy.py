@@ -1,5 +1,6 @@
-"""checkov's terraform framework over infra/terraform, offline. Accepted findings are listed, with
-their reason, in infra/checkov-skips.yaml; nothing else is skipped."""
+"""checkov's terraform framework over infra/terraform, offline, each environment with its own
+values file. Accepted findings are listed, with their reason, in infra/checkov-skips.yaml;
+nothing else is skipped."""
 
 from harness.common import checkov
 from harness.iac import policy
@@ -14,6 +15,26 @@ def test_checkov_terraform():
     print(f"checkov terraform on infra/terraform; accepted findings: {accepted}")
     for skip in checkov.load_skips(INFRA / policy.SKIPS):
         print(f"  skipped {skip['id']} {skip.get('resources', ['*'])}: {skip['reason']}")
+
+
+def test_each_environment_is_scanned_with_its_own_values(copy):
+    """dev runs the Free tier (CKV_AZURE_170, accepted for dev), prd the Standard tier: the finding
+    names dev.tfvars only; with prd's values file on Free it names prd.tfvars too."""
+
+    def paid_tier(infra):
+        return sorted(
+            w.rsplit(" with ", 1)[-1]
+            for w, f in policy.scan(infra)
+            if f["check_id"] == "CKV_AZURE_170"
+        )
+
+    assert paid_tier(INFRA) == ["dev.tfvars)"]
+    copy.replace(
+        "infra/terraform/environment/prd.tfvars",
+        'cluster_sku_tier   = "Standard"',
+        'cluster_sku_tier   = "Free"',
+    )
+    assert paid_tier(copy.root / "infra") == ["dev.tfvars)", "prd.tfvars)"]
 
 
 def test_every_skip_has_a_reason_and_is_a_terraform_check():

@@ -1,6 +1,8 @@
 """The pipeline's Terraform script (harness/iac/ci_terraform.sh), against a terraform and an az
-test double that record each call: plan saves what apply applies, apply applies only that plan
-with the provider versions it was made with, and the pinned Terraform is one every root accepts."""
+test double that record each call: an environment is planned in the one environment root with its
+own values and backend files, a root of its own without them; plan saves what apply applies,
+apply applies only that plan with the provider versions it was made with, and the pinned
+Terraform is one every root accepts."""
 
 import os
 import re
@@ -55,12 +57,18 @@ def run(copy, tmp_path):
     return run
 
 
+ENVIRONMENTS = "infra/terraform/environment"
+
+
 def test_plan_saves_the_plan_its_text_and_the_provider_versions(run, tmp_path):
     out = tmp_path / "plan"
     result, calls = run("plan", "dev", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "terraform -chdir=infra/terraform/dev init -input=false" in calls
-    assert f"-detailed-exitcode -out={out}/dev.tfplan" in calls
+    assert (
+        f"terraform -chdir={ENVIRONMENTS} init -input=false -no-color -reconfigure "
+        "-backend-config=dev.backend.hcl\n"
+    ) in calls
+    assert f"-detailed-exitcode -var-file=dev.tfvars -out={out}/dev.tfplan" in calls
     assert "subscription=00000000-0000-0000-0000-000000000001" in calls  # from az, not a secret
     assert sorted(p.name for p in out.iterdir()) == [
         "dev.changes",
@@ -70,6 +78,18 @@ def test_plan_saves_the_plan_its_text_and_the_provider_versions(run, tmp_path):
     ]
     assert (out / "dev.changes").read_text().strip() == "true"
     assert "##vso[task.setvariable variable=changes;isOutput=true]true" in result.stdout
+
+
+def test_each_environment_gets_its_own_values_and_state_and_shared_neither(run, tmp_path):
+    _, calls = run("plan", "prd", str(tmp_path / "prd"))
+    assert "-reconfigure -backend-config=prd.backend.hcl\n" in calls
+    assert f"-var-file=prd.tfvars -out={tmp_path}/prd/prd.tfplan" in calls
+    assert "dev." not in calls
+    _, calls = run("plan", "shared", str(tmp_path / "shared"))
+    shared = calls.split("terraform -chdir=infra/terraform/shared ", 1)[1]
+    assert "init -input=false -no-color\n" in shared
+    assert "-backend-config" not in shared
+    assert "-var-file" not in shared
 
 
 def test_a_plan_without_changes_says_so(run, tmp_path):
@@ -90,12 +110,15 @@ def test_apply_applies_the_saved_plan_with_its_provider_versions(run, copy, tmp_
     (out / "dev.terraform.lock.hcl").write_text("# the plan's providers\n")
     result, calls = run("apply", "dev", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
-    lock = copy.root / "infra/terraform/dev/.terraform.lock.hcl"
+    lock = copy.root / ENVIRONMENTS / ".terraform.lock.hcl"
     assert lock.read_text() == "# the plan's providers\n"
-    assert "init -input=false -no-color -lockfile=readonly" in calls
     assert (
-        f"terraform -chdir=infra/terraform/dev apply -input=false -no-color {out}/dev.tfplan"
-        in (calls)
+        "init -input=false -no-color -lockfile=readonly -reconfigure "
+        "-backend-config=dev.backend.hcl" in calls
+    )
+    # The saved plan holds dev's values: apply takes no -var-file.
+    assert f"terraform -chdir={ENVIRONMENTS} apply -input=false -no-color {out}/dev.tfplan\n" in (
+        calls
     )
     assert 'cluster_name = "aks-users-api-dev"' in result.stdout
 
@@ -103,7 +126,11 @@ def test_apply_applies_the_saved_plan_with_its_provider_versions(run, copy, tmp_
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("plan", "staging", "x"), "infra/terraform/staging is not a root of infra/terraform"),
+        (
+            ("plan", "staging", "x"),
+            "staging is neither a root of infra/terraform nor an environment",
+        ),
+        (("plan", "environment", "x"), "environment is neither a root"),
         (("apply", "dev", "."), "no saved plan"),
         (("deploy",), "usage:"),
     ],
@@ -141,7 +168,11 @@ def test_the_pinned_terraform_is_one_every_root_and_module_accepts(tree):
         for block in c.of_kind("terraform")
         if "required_version" in block.body
     }
-    assert len(constraints) == 4
+    assert sorted(constraints) == [
+        "infra/terraform/environment",
+        "infra/terraform/modules/environment",
+        "infra/terraform/shared",
+    ]
     for where, constraint in constraints.items():
         assert _admits(constraint, pinned), f"{where} requires {constraint}, the pipeline {pinned}"
     assert not _admits(">= 1.11.0, < 2.0.0", "1.10.5")

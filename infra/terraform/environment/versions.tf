@@ -12,14 +12,14 @@ terraform {
     }
   }
 
-  # The state storage of every root (docs/infrastructure.md creates it once); each root has its
-  # own key. Access is through Entra ID (the pipeline's service connection or `az login`), never
-  # a storage account key.
+  # The state storage of every root (docs/infrastructure.md creates it once). Access is through
+  # Entra ID (the pipeline's service connection or `az login`), never a storage account key.
+  # Each environment has its own state: the key is in <name>.backend.hcl, which `terraform init
+  # -backend-config=<name>.backend.hcl` adds; without it init stops and asks for the key.
   backend "azurerm" {
     resource_group_name  = "rg-users-api-tfstate"
     storage_account_name = "stusersapitfstate"
     container_name       = "tfstate"
-    key                  = "prd.tfstate"
     use_azuread_auth     = true
   }
 }

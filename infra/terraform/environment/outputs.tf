@@ -1,4 +1,4 @@
-# What the pipeline's set-up reads of this environment (docs/infrastructure.md, "Outputs").
+# What the pipeline's set-up reads of each environment (docs/infrastructure.md, "Outputs").
 output "resource_group_name" {
   description = "Resource group of the environment."
   value       = module.environment.resource_group_name
@@ -20,6 +20,6 @@ output "oidc_issuer_url" {
 }
 
 output "postgresql_fqdn" {
-  description = "Private host name of the managed PostgreSQL server (the host of DATABASE-URL)."
+  description = "Private host name of the managed PostgreSQL server (the host of DATABASE-URL), null where the database runs in the cluster (dev)."
   value       = module.environment.postgresql_fqdn
 }
