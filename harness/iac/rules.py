@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import re
 
+from harness.common import secret_scan
 from harness.iac.tree import UNKNOWN, Block, Infra, Resolved, literal
 from harness.manifests.versions import TARGET_VERSIONS
-from harness.pipeline.checks import SECRET_PATTERNS
 
 CLUSTER = "azurerm_kubernetes_cluster"
 NODE_POOL = "azurerm_kubernetes_cluster_node_pool"
@@ -282,10 +282,7 @@ def check_no_secret_literals(infra: Infra) -> list[str]:
                     f"{file.name}: {name} is set in a tfvars file: a secret in the code"
                 )
     for file in infra.all_files:
-        for label, pattern in SECRET_PATTERNS.items():
-            for match in pattern.finditer(file.text):
-                line = file.text.count("\n", 0, match.start()) + 1
-                problems.append(f"{file.name}:{line} contains {label}")
+        problems += secret_scan.found_in(file.name, file.text)
     return sorted(set(problems))
 
 
