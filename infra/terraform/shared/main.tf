@@ -1,6 +1,6 @@
 # What dev and prd share: the one container registry. The pipeline's Build stage pushes each
 # image once (ACR_LOGIN_SERVER of the variable group users-api-build), and both clusters pull
-# that same digest with their kubelet identity (AcrPull, granted by each environment's root).
+# that same digest with their kubelet identity (AcrPull, granted by each environment).
 
 resource "azurerm_resource_group" "this" {
   name     = "rg-users-api-shared"

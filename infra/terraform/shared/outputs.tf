@@ -4,7 +4,7 @@ output "registry_login_server" {
 }
 
 output "registry_id" {
-  description = "ID of the registry, on which each environment's root grants its kubelet AcrPull."
+  description = "ID of the registry, on which each environment grants its kubelet AcrPull."
   value       = azurerm_container_registry.this.id
 }
 

@@ -8,8 +8,8 @@ terraform {
     }
   }
 
-  # The state storage of every root (docs/infrastructure.md creates it once); each root has its
-  # own key. Access is through Entra ID (the pipeline's service connection or `az login`), never
+  # The state storage of every root (docs/infrastructure.md creates it once); each root, and
+  # each environment, has its own key. Access is through Entra ID (the pipeline's service connection or `az login`), never
   # a storage account key.
   backend "azurerm" {
     resource_group_name  = "rg-users-api-tfstate"

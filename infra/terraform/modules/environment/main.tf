@@ -1,7 +1,8 @@
 # One environment of the users API: everything the pipeline deploys to, in a resource group of
-# its own. dev and prd are two instances of this module with different sizes, so dev runs the
-# same kind of cluster, network, vault and monitoring as prd. Only the database differs: prd has
-# Azure Database for PostgreSQL, dev keeps the in-cluster PostgreSQL of k8s/overlays/dev.
+# its own. dev and prd are this module with different values (infra/terraform/environment, one
+# values file each), so dev runs the same kind of cluster, network, vault and monitoring as prd.
+# Only the database differs: prd has Azure Database for PostgreSQL, dev keeps the in-cluster
+# PostgreSQL of k8s/overlays/dev.
 #
 # Files: network.tf (virtual network, subnets, security groups), cluster.tf (AKS, its node pools,
 # its pull access to the registry), key_vault.tf (the deploy's secrets), postgresql.tf (prd's
