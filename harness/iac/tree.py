@@ -139,7 +139,7 @@ class Config:
 
     path: Path
     files: list[TfFile] = field(default_factory=list)
-    tfvars_files: list[TfFile] = field(default_factory=list)
+    tfvars_files: list[TfFile] = field(default_factory=list)  # .tfvars and .backend.hcl files
     # name -> (raw value, file) of the tfvars files Terraform loads by itself
     tfvars: dict[str, tuple[object, TfFile]] = field(default_factory=dict)
     # environment -> its values file (<name>.tfvars) and its backend file (<name>.backend.hcl)
