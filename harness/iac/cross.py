@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from harness import deploy
+from harness.common import kube
 from harness.common.paths import ROOT
 from harness.iac.rules import shown
 from harness.iac.tree import Block, Config, Infra, TfFile, literal
@@ -82,8 +83,11 @@ def _environment_roots(infra: Infra) -> list[Config]:
 
 
 def _kustomization(env: Environment) -> dict:
-    path = env.overlay / "kustomization.yaml"
-    return yaml.safe_load(path.read_text()) if path.is_file() else {}
+    """The environment's overlay, read; {} when it has none (a check says so)."""
+    try:
+        return kube.kustomization(env.overlay)
+    except kube.RenderError:
+        return {}
 
 
 def _in_cluster_database(env: Environment) -> bool:

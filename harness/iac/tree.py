@@ -35,10 +35,6 @@ class ParseError(Exception):
     pass
 
 
-def is_expression(raw) -> bool:
-    return isinstance(raw, str) and raw.startswith("${") and raw.endswith("}")
-
-
 def literal(raw):
     """The Python value of a literal as python-hcl2 gives it, UNKNOWN for an expression."""
     if isinstance(raw, str):
