@@ -42,6 +42,13 @@ stages:
 """
 
 
+def failing(repo, pipeline: str) -> dict:
+    """The steps of PIPELINE rehearsed for main, which must fail."""
+    passed, steps = repo.commit(pipeline).rehearse("main")
+    assert not passed, "the rehearsal passed"
+    return steps
+
+
 def after_checkout(steps: str) -> str:
     """The passing pipeline with STEPS (YAML lines) right after its checkout."""
     checkout = '            fetchDepth: "0"\n'
@@ -76,12 +83,11 @@ def test_a_step_calling_a_tox_env_that_does_not_exist(repo):
         "          - template: pipelines/templates/steps/tox.yml\n"
         "            parameters: {env: nosuchenv, junit: reports/nosuchenv.xml}\n"
     )
-    passed, steps = repo.commit(broken).rehearse("main")
-    assert not passed
-    failing = steps["CI 2"]
-    assert failing.status == "failed"
-    assert failing.exit_code not in (0, None)
-    assert "nosuchenv" in "\n".join(failing.output)
+    steps = failing(repo, broken)
+    step = steps["CI 2"]
+    assert step.status == "failed"
+    assert step.exit_code not in (0, None)
+    assert "nosuchenv" in "\n".join(step.output)
     # Like an agent: the publish step (succeededOrFailed) still runs, and fails for its file.
     assert steps["CI 3"].status == "failed"
     assert "reports/nosuchenv.xml matches no file" in steps["CI 3"].detail
@@ -91,8 +97,7 @@ def test_a_step_calling_a_tox_env_that_does_not_exist(repo):
 
 def test_a_publish_step_whose_report_nobody_writes(repo):
     broken = PASSING.replace("testResultsFiles: reports/x.xml", "testResultsFiles: reports/y.xml")
-    passed, steps = repo.commit(broken).rehearse("main")
-    assert not passed
+    steps = failing(repo, broken)
     assert steps["CI 3"].status == "failed"
     assert steps["CI 3"].detail == "reports/y.xml matches no file: no step wrote it"
 
@@ -102,8 +107,7 @@ def test_a_condition_that_skips_a_gate_on_main(repo):
         "          - script: python3 toxw -e unit\n"
         "            condition: eq(variables.isMain, 'False')\n"
     )
-    passed, steps = repo.commit(broken).rehearse("main")
-    assert not passed
+    steps = failing(repo, broken)
     assert steps["CI 2"].status == "failed"
     assert steps["CI 2"].detail == (
         "condition eq(variables.isMain, 'False') skips gate unit on main"
@@ -139,15 +143,13 @@ def test_a_verify_step_passes_against_a_healthy_stand_in(repo):
 
 def test_a_step_of_an_unknown_kind_is_neither_rehearsed_nor_listed(repo):
     broken = after_checkout("          - task: Npm@1\n")
-    passed, steps = repo.commit(broken).rehearse("main")
-    assert not passed
+    steps = failing(repo, broken)
     assert "neither rehearsed nor listed" in steps["CI 2"].detail
 
 
 def test_a_variable_that_is_never_set(repo):
     broken = PASSING.replace("bash harness/image/ci_image.sh push", "echo $(NOT_SET_ANYWHERE)")
-    passed, steps = repo.commit(broken).rehearse("main")
-    assert not passed
+    steps = failing(repo, broken)
     assert steps["Build 3"].detail == "$(NOT_SET_ANYWHERE): no variable sets it"
 
 
@@ -156,8 +158,7 @@ def test_a_stage_the_rehearsal_does_not_know(repo):
         PASSING + "  - stage: Elsewhere\n    jobs:\n      - job: X\n        steps:\n"
         "          - script: 'true'\n"
     )
-    passed, steps = repo.commit(broken).rehearse("main")
-    assert not passed
+    steps = failing(repo, broken)
     assert "neither runs it nor says why" in steps["Elsewhere 0"].detail
 
 
@@ -167,8 +168,7 @@ def test_a_report_left_by_an_earlier_job_is_not_this_jobs(repo):
         "          - task: PublishTestResults@2\n            inputs: {testResultsFiles: "
         "reports/x.xml}\n          - script: test -f",
     )
-    passed, steps = repo.commit(later).rehearse("main")
-    assert not passed
+    steps = failing(repo, later)
     assert "was not written in this job" in steps["Build 2"].detail
 
 
