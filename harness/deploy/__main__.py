@@ -10,7 +10,6 @@ from harness import deploy
 from harness.common.paths import ROOT
 from harness.deploy.kubectl import DeployError
 from harness.deploy.rollout import apply, rollback
-from harness.evidence import cli as evidence
 
 # the image's release evidence, which the deploy steps check and the build steps sign
 EVIDENCE_COMMANDS = ("attest", "verify", "keygen", "attest-local")
@@ -19,6 +18,10 @@ EVIDENCE_COMMANDS = ("attest", "verify", "keygen", "attest-local")
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in EVIDENCE_COMMANDS:
+        # imported here: the evidence's libraries (SBOM schemas, signing) take over a second to
+        # load, which a deploy or a rollback does not need
+        from harness.evidence import cli as evidence
+
         return evidence.main(argv)
     parser = argparse.ArgumentParser(
         prog="python3 toxw -e deploy --",

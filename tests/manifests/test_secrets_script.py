@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from harness.common.kube import kubectl
 from harness.manifests import checks
-from harness.manifests.render import K8S, kubectl
+from harness.manifests.render import K8S
 from harness.testing.shellcheck import shellcheck
 
 SCRIPT = K8S / "create-secrets.sh"
