@@ -8,8 +8,8 @@ It reads JUnit XML (pass/fail/skip counts per gate), Cobertura coverage, the con
 smoke checks, the HPA timeline (reports/hpa-timeline.json, with a link to its plot), the capacity
 arithmetic (reports/capacity.json), the image digest (reports/image-digest.txt or
 reports/image.json), the contract changelogs (reports/contract-changelog.json: what changes for
-consumers) and the active waivers (reports/harness-waivers.json), and writes
-reports/gate-report.md.
+consumers), the active waivers (reports/harness-waivers.json) and tox's journals of the run
+(reports/.tox/: the slowest gates), and writes reports/gate-report.md and reports/timings.json.
 
 Exit status 1 when a gate that is expected has no report (a missing report is a failure, not a
 pass), or when a gate's report shows a failure or no test at all; the summary is written anyway.
@@ -26,12 +26,14 @@ reports of earlier stages (pipeline artifacts named reports-*) under reports/<ar
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
 
 from harness.common.paths import REPORTS
-from harness.common.reports import collect
+from harness.common.reports import ReportFiles, collect
+from harness.report import timings
 from harness.report.build import build, expected_gates
 
 
@@ -54,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     text, gates = build(reports, expected_gates(args.expect), args.run)
     output = args.output or reports / "gate-report.md"
     output.write_text(text)
+    run_id = ReportFiles(reports, args.run).run_id  # the run the report judged
+    figures = timings.timings(reports, run_id, timings.started())
+    (reports / "timings.json").write_text(json.dumps(figures, indent=2) + "\n")
     for gate in gates.values():
         print(f"gate report: {gate.name:<14} {gate.status}")
     print(f"gate report: wrote {output}")

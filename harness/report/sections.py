@@ -7,6 +7,7 @@ import json
 
 from harness.common.reports import ReportFiles, hpa_summary, read_digest
 from harness.evidence.table import evidence_table, summary
+from harness.report import timings
 
 SHOWN = {"pass": "pass", "FAIL": "**FAIL**", "MISSING": "**MISSING**"}
 
@@ -307,6 +308,10 @@ def _local_image(reports: ReportFiles) -> list[str]:
     ]
 
 
+def time_to_verdict(reports: ReportFiles, gates: dict) -> list[str]:
+    return timings.section(timings.timings(reports.root, reports.run_id, timings.started()))
+
+
 ALL = (
     gates_table,
     coverage,
@@ -319,4 +324,5 @@ ALL = (
     image,
     evidence,
     waivers,
+    time_to_verdict,
 )
