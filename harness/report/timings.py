@@ -7,7 +7,7 @@ seen the day it lands, and writes every figure to reports/timings.json:
 - `tools`: the same for envs that are not gates (coverage, report, ...);
 - `setup_seconds`: every env's set-up together (its virtualenv and installs);
 - `total_seconds`: the run's wall time, since RUN_STARTED (the epoch second .ci/run exports), else
-  from the first journal's start to the last one's end.
+  from the first command's start (in its journal's name) to the last journal's end.
 """
 
 from __future__ import annotations
@@ -38,9 +38,14 @@ def journal_path(reports: Path, run_id: str) -> Path:
     return folder / f"{run_id}--{time.time_ns()}-{os.getpid()}.json"
 
 
+def _started(path: Path) -> float:
+    """When the command of the journal PATH started: journal_path() names it so."""
+    return int(path.stem.split("--", 1)[1].split("-", 1)[0]) / 1e9
+
+
 def _journals(reports: Path, run_id: str | None) -> list[tuple[Path, dict]]:
     found = []
-    for path in sorted((reports / JOURNALS).glob(f"{run_id}--*.json" if run_id else "*.json")):
+    for path in sorted((reports / JOURNALS).glob(f"{run_id or '*'}--*.json")):
         try:
             found.append((path, json.loads(path.read_text())))
         except (OSError, ValueError):
@@ -55,7 +60,6 @@ def timings(reports: Path, run_id: str | None, started: float | None = None) -> 
     setup = 0.0
     first, last = None, None
     for path, journal in _journals(reports, run_id):
-        spent = 0.0
         for env, record in (journal.get("testenvs") or {}).items():
             duration = (record.get("result") or {}).get("duration")
             if duration is None:
@@ -64,10 +68,9 @@ def timings(reports: Path, run_id: str | None, started: float | None = None) -> 
             into = gates if env in registry.by_env() else tools
             into[env] = into.get(env, 0.0) + commands
             setup += max(0.0, duration - commands)
-            spent += duration
-        end = path.stat().st_mtime
-        first = min(first, end - spent) if first is not None else end - spent
-        last = max(last, end) if last is not None else end
+        began, ended = _started(path), path.stat().st_mtime
+        first = min(first, began) if first is not None else began
+        last = max(last, ended) if last is not None else ended
     begin = started if started is not None else first
     return {
         "run_id": run_id,

@@ -3,6 +3,7 @@ the gate report's slowest gates; and toxw asking tox for a journal only where en
 
 import json
 import os
+import time
 from importlib.machinery import SourceFileLoader
 from importlib.util import module_from_spec, spec_from_loader
 
@@ -14,7 +15,8 @@ from harness.report import timings
 
 
 def journal(reports, run_id, envs: dict[str, tuple[float, list[float]]], age: float = 0):
-    """A tox journal of one command: env -> (its duration, its commands' seconds)."""
+    """A tox journal of one command that ended AGE seconds ago: env -> (its duration, its
+    commands' seconds), the envs one after another."""
     path = timings.journal_path(reports, run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     testenvs = {
@@ -25,9 +27,11 @@ def journal(reports, run_id, envs: dict[str, tuple[float, list[float]]], age: fl
         }
         for env, (duration, commands) in envs.items()
     }
+    ended = time.time() - age
+    began = ended - sum(duration for duration, _ in envs.values())
+    path = path.with_name(f"{run_id}--{int(began * 1e9)}-1.json")
     path.write_text(json.dumps({"reportversion": "1", "testenvs": testenvs}))
-    then = path.stat().st_mtime - age
-    os.utime(path, (then, then))
+    os.utime(path, (ended, ended))
     return path
 
 
