@@ -29,6 +29,7 @@ from bench.wrk import combine
 from harness.capacity import cgroup
 from harness.capacity.model import Plan, plan_verdict
 from harness.capacity.prd import load_plan, pod_env
+from harness.common import git
 from harness.common.paths import ROOT
 from harness.image import engine as image
 
@@ -61,12 +62,12 @@ class Pod:
 @contextlib.contextmanager
 def exported(rev: str) -> Iterator[tuple[Path, str]]:
     """The tree of REV (a commit, a tag, a branch) in a temporary directory, and its commit."""
-    commit = image.git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    commit = git.output("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
     if not commit:
         raise SystemExit(f"--container {rev}: not a commit of this repository")
     with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
         archive = Path(tmp) / "tree.tar"
-        image.git("archive", "--format=tar", f"--output={archive}", commit)
+        git.output("archive", "--format=tar", f"--output={archive}", commit)
         if not archive.is_file():
             raise SystemExit(f"--container {rev}: git archive {commit[:12]} wrote nothing")
         with tarfile.open(archive) as tar:

@@ -26,6 +26,7 @@ import pytest
 import requests
 import yaml
 
+from harness.common import git
 from harness.testing.live_server import wait_ready
 from harness.testing.raw_http import start_half_sent_post
 from tests.image.conftest import (
@@ -64,7 +65,7 @@ def python_in(name: str, script: str) -> subprocess.CompletedProcess:
 def test_oci_labels_name_version_revision_and_source(image):
     found = json.loads(image_script.inspect(image["id"], "{{json .Config.Labels}}", "image"))
     assert found.get("org.opencontainers.image.version") == image_script.project_version()
-    head = image_script.git("rev-parse", "HEAD")
+    head = git.output("rev-parse", "HEAD")
     assert found.get("org.opencontainers.image.revision") in (head, f"{head}-dirty"), found
     source = found.get("org.opencontainers.image.source", "")
     assert source not in ("", "unknown"), f"no source label: {found}"
