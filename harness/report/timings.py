@@ -3,7 +3,8 @@
 its commands. The gate report shows the slowest gates, so that a gate that became slower is
 seen the day it lands, and writes every figure to reports/timings.json:
 
-- `gates`: each gate env's seconds, its commands (its set-up excluded);
+- `gates`: each gate env's seconds, its commands (its set-up excluded; for the rehearsal, which
+  runs gates itself, without theirs);
 - `tools`: the same for envs that are not gates (coverage, report, ...);
 - `setup_seconds`: every env's set-up together (its virtualenv and installs);
 - `total_seconds`: the run's wall time, since RUN_STARTED (the epoch second .ci/run exports), else
@@ -53,24 +54,41 @@ def _journals(reports: Path, run_id: str | None) -> list[tuple[Path, dict]]:
     return found
 
 
+def _nested(spans: list[tuple[float, float]]) -> list[float]:
+    """For each span (start, end), the seconds of the spans directly inside it: the commands a
+    gate ran itself (the rehearsal runs gates with toxw, each with a journal of its own)."""
+    inside = [
+        [j for j, (s, e) in enumerate(spans) if j != i and start < s and e <= end]
+        for i, (start, end) in enumerate(spans)
+    ]
+    return [
+        sum(spans[j][1] - spans[j][0] for j in mine if not any(j in inside[k] for k in mine))
+        for mine in inside
+    ]
+
+
 def timings(reports: Path, run_id: str | None, started: float | None = None) -> dict:
-    """The figures of run RUN_ID (every journal when None) under REPORTS."""
+    """The figures of run RUN_ID (every journal when None) under REPORTS. A gate that runs
+    other gates (the rehearsal) is counted without them: they have figures of their own."""
     gates: dict[str, float] = {}
     tools: dict[str, float] = {}
     setup = 0.0
-    first, last = None, None
-    for path, journal in _journals(reports, run_id):
-        for env, record in (journal.get("testenvs") or {}).items():
-            duration = (record.get("result") or {}).get("duration")
-            if duration is None:
-                continue
+    found = _journals(reports, run_id)
+    spans = [(_started(path), path.stat().st_mtime) for path, _ in found]
+    for (_, journal), nested in zip(found, _nested(spans), strict=True):
+        envs = {
+            env: record
+            for env, record in (journal.get("testenvs") or {}).items()
+            if (record.get("result") or {}).get("duration") is not None
+        }
+        for env, record in envs.items():
             commands = sum(c.get("elapsed", 0.0) for c in record.get("test") or [])
+            setup += max(0.0, record["result"]["duration"] - commands)
+            own = max(0.0, commands - nested) if len(envs) == 1 else commands
             into = gates if env in registry.by_env() else tools
-            into[env] = into.get(env, 0.0) + commands
-            setup += max(0.0, duration - commands)
-        began, ended = _started(path), path.stat().st_mtime
-        first = min(first, began) if first is not None else began
-        last = max(last, ended) if last is not None else ended
+            into[env] = into.get(env, 0.0) + own
+    first = min((s for s, _ in spans), default=None)
+    last = max((e for _, e in spans), default=None)
     begin = started if started is not None else first
     return {
         "run_id": run_id,

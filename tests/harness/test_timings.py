@@ -113,3 +113,12 @@ def test_the_gate_report_writes_timings_json_and_its_table(tmp_path, junit):
     assert result.returncode == 0, result.stderr
     assert json.loads((tmp_path / "timings.json").read_text())["gates"] == {"unit": 10.0}
     assert "| unit | 10 |" in (tmp_path / "gate-report.md").read_text()
+
+
+def test_a_gate_that_runs_gates_is_counted_without_them(tmp_path):
+    # The rehearsal's journal spans 100 s; inside it, unit (30 s) ran with a journal of its own.
+    journal(tmp_path, "r1", {"unit": (30.0, [25.0])}, age=10)
+    journal(tmp_path, "r1", {"rehearse": (100.0, [95.0])})
+    figures = timings.timings(tmp_path, "r1")
+    assert figures["gates"] == {"rehearse": 65.0, "unit": 25.0}
+    assert figures["setup_seconds"] == pytest.approx(5.0 + 5.0)
