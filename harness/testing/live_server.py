@@ -63,7 +63,6 @@ def wait_ready(
     """
     start = time.monotonic()
     delay = initial_delay
-    last = "no answer yet"
     while True:
         if process is not None and process.poll() is not None:
             raise NotReady(
